@@ -1,0 +1,68 @@
+# CareModel: `make run` serves the demo, `make test` runs the tests. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PATIENTS ?= 5000
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/activate: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+.PHONY: setup
+setup: $(BIN)/activate node_modules/.installed ## Create .venv, install Python and npm packages
+
+.PHONY: migrate
+migrate: setup ## Apply migrations to the configured database
+	$(MANAGE) migrate --noinput
+
+.PHONY: demo
+demo: migrate ## Load the synthetic demo area and population
+	$(MANAGE) load_demo --patients $(DEMO_PATIENTS)
+
+.PHONY: run
+run: demo ## Set up, load the demo and serve at http://127.0.0.1:8000
+	@echo "Serving CareModel at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: setup ## Set up and run the whole test suite (browser tests included)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: setup ## ruff, mypy on services and selectors, and the patient-access lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/lint_patient_access.py
+	$(BIN)/mypy
+
+.PHONY: migrations-check
+migrations-check: setup ## Fail if a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+.PHONY: worker
+worker: setup ## A Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A caremodel worker --loglevel=INFO
+
+.PHONY: beat
+beat: setup ## The one Celery beat scheduler (needs REDIS_URL)
+	$(BIN)/celery -A caremodel beat --loglevel=INFO
+
+.PHONY: clean
+clean: ## Remove the virtualenv, node_modules and the local SQLite database
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

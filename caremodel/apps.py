@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CareModelConfig(AppConfig):
+    name = "caremodel"
+    verbose_name = "Care model"

@@ -1,0 +1,20 @@
+from caremodel.models.audit import AuditAction, AuditEvent, AuditOutcome
+from caremodel.models.organisations import Cluster, Organisation, OrganisationKind
+from caremodel.models.services import CareService, ServiceKind
+from caremodel.models.users import Role, Team, TeamKind, TeamMembership, User
+
+__all__ = [
+    "AuditAction",
+    "AuditEvent",
+    "AuditOutcome",
+    "CareService",
+    "Cluster",
+    "Organisation",
+    "OrganisationKind",
+    "Role",
+    "ServiceKind",
+    "Team",
+    "TeamKind",
+    "TeamMembership",
+    "User",
+]

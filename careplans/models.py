@@ -1,0 +1,1 @@
+"""Anticipatory care plans, their versions and reviews, Pro-Active Care episodes."""

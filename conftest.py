@@ -1,0 +1,95 @@
+"""One fixture per role, and the two patients every access test needs:
+P1 is registered at GP-A's practice (a care relationship), P2 at another cluster's practice (none)."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from caremodel.models import Cluster, Organisation, Role, Team, TeamKind, User
+from patients.models import Patient
+from tests.caremodel.factories import ClusterFactory, PracticeFactory, TeamFactory, UserFactory
+from tests.patients.factories import PatientFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Area:
+    cluster_a: Cluster
+    cluster_b: Cluster
+    practice_a: Organisation
+    practice_b: Organisation
+    practice_team_a: Team
+    practice_team_b: Team
+    neighbourhood_team_a: Team
+    spa_team: Team
+
+
+@pytest.fixture
+def area(db: None) -> Area:
+    cluster_a = ClusterFactory(name="Urban")
+    cluster_b = ClusterFactory(name="Rural", commissioner=cluster_a.commissioner)
+    practice_a = PracticeFactory(name="Practice A", cluster=cluster_a)
+    practice_b = PracticeFactory(name="Practice B", cluster=cluster_b)
+    return Area(
+        cluster_a=cluster_a,
+        cluster_b=cluster_b,
+        practice_a=practice_a,
+        practice_b=practice_b,
+        practice_team_a=TeamFactory(name="Practice A team", organisation=practice_a, practices=[practice_a]),
+        practice_team_b=TeamFactory(name="Practice B team", organisation=practice_b, practices=[practice_b]),
+        neighbourhood_team_a=TeamFactory(name="Urban NCT", kind=TeamKind.NEIGHBOURHOOD, cluster=cluster_a),
+        spa_team=TeamFactory(name="SPA", kind=TeamKind.SPA),
+    )
+
+
+@pytest.fixture
+def gp(area: Area) -> User:
+    """GP-A: member of practice A's team."""
+    return UserFactory(username="gp.a", role=Role.GP, organisation=area.practice_a, teams=[area.practice_team_a])
+
+
+@pytest.fixture
+def gp_b(area: Area) -> User:
+    return UserFactory(username="gp.b", role=Role.GP, organisation=area.practice_b, teams=[area.practice_team_b])
+
+
+@pytest.fixture
+def care_coordinator(area: Area) -> User:
+    return UserFactory(username="coordinator", role=Role.CARE_COORDINATOR, teams=[area.neighbourhood_team_a])
+
+
+@pytest.fixture
+def spa_clinician(area: Area) -> User:
+    return UserFactory(username="spa", role=Role.SPA_CLINICIAN, teams=[area.spa_team])
+
+
+@pytest.fixture
+def mdt_chair(area: Area) -> User:
+    return UserFactory(username="mdt.chair", role=Role.MDT_CHAIR, teams=[area.neighbourhood_team_a])
+
+
+@pytest.fixture
+def commissioner(area: Area) -> User:
+    """Member of the neighbourhood team too, to prove the role, not the team, denies access."""
+    return UserFactory(username="commissioner", role=Role.COMMISSIONER, teams=[area.neighbourhood_team_a])
+
+
+@pytest.fixture
+def admin(area: Area) -> User:
+    return UserFactory(username="admin", role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def deactivated_user(area: Area) -> User:
+    return UserFactory(username="left", role=Role.GP, is_active=False, teams=[area.practice_team_a])
+
+
+@pytest.fixture
+def p1(area: Area) -> Patient:
+    return PatientFactory(registered_practice=area.practice_a, given_name="Ada", family_name="Lovelace")
+
+
+@pytest.fixture
+def p2(area: Area) -> Patient:
+    return PatientFactory(registered_practice=area.practice_b, given_name="Bea", family_name="Hidden")

@@ -1,0 +1,1 @@
+"""MDT meetings, meeting-list preparation, case outcomes and actions."""

@@ -1,0 +1,56 @@
+"""Patients, keyed on the NHS number."""
+
+import uuid
+
+from django.db import models
+
+from patients.nhs_number import validate_nhs_number
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INDETERMINATE = "indeterminate", "Indeterminate"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Patient(models.Model):
+    """A person cared for. Addressed in URLs by `public_id`, never by NHS number."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    nhs_number = models.CharField("NHS number", max_length=10, unique=True, validators=[validate_nhs_number])
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
+    postcode = models.CharField(max_length=8, blank=True)
+    registered_practice = models.ForeignKey(
+        "caremodel.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registered_patients",
+        limit_choices_to={"kind": "gp_practice"},
+    )
+    date_of_death = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every change; guards against lost updates.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["registered_practice", "family_name", "given_name", "id"], name="patient_practice_name")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(nhs_number__regex=r"^[0-9]{10}$"), name="patient_nhs_number_ten_digits"),
+            models.CheckConstraint(
+                condition=models.Q(date_of_death__isnull=True) | models.Q(date_of_death__gte=models.F("date_of_birth")),
+                name="patient_death_not_before_birth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+    @property
+    def display_name(self) -> str:
+        return str(self)

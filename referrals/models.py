@@ -1,0 +1,1 @@
+"""SPA referrals, triage, routing, service worklists and bed capacity."""

@@ -1,0 +1,1 @@
+"""BCF schemes, metrics, targets, actuals, budgets and spend, risks and milestones."""

@@ -1,0 +1,1 @@
+"""Risk models, nightly risk runs and scores (arrives with the risk stratification issue)."""
