@@ -14,6 +14,12 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
+class ConsentToShare(models.TextChoices):
+    GIVEN = "given", "Given"
+    DECLINED = "declined", "Declined"
+    UNKNOWN = "unknown", "Not yet asked"
+
+
 class Patient(models.Model):
     """A person cared for. Addressed in URLs by `public_id`, never by NHS number."""
 
@@ -33,6 +39,23 @@ class Patient(models.Model):
         limit_choices_to={"kind": "gp_practice"},
     )
     date_of_death = models.DateField(null=True, blank=True)
+    lives_alone = models.BooleanField(null=True, blank=True)
+    housebound = models.BooleanField(default=False)
+    accountable_gp = models.ForeignKey(
+        "caremodel.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="accountable_for",
+        help_text="Named accountable GP (every patient aged 75 and over has one).",
+    )
+    key_worker = models.ForeignKey(
+        "caremodel.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="key_worker_for"
+    )
+    consent_to_share = models.CharField(max_length=16, choices=ConsentToShare.choices, default=ConsentToShare.UNKNOWN)
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        "caremodel.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    interpreter_needed = models.BooleanField(default=False)
+    preferred_language = models.CharField(max_length=50, blank=True)
+    communication_needs = models.CharField(max_length=255, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised by every change; guards against lost updates.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
