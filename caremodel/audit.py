@@ -20,9 +20,7 @@ def _base_fields(user: User | None) -> dict[str, Any]:
     context = current_context()
     fields: dict[str, Any] = {"source": context.source, "client_ip": context.client_ip}
     if user is not None and user.is_authenticated:
-        fields.update(
-            user_id=user.pk, username=user.username, role=user.role, organisation_id=user.organisation_id
-        )
+        fields.update(user_id=user.pk, username=user.username, role=user.role, organisation_id=user.organisation_id)
     return fields
 
 

@@ -43,7 +43,8 @@ class CareService(models.Model):
                 name="service_hours_stated_unless_24_7",
             ),
             models.CheckConstraint(
-                condition=models.Q(bed_capacity__isnull=True) | models.Q(kind__in=sorted(k.value for k in BED_BASED_KINDS)),
+                condition=models.Q(bed_capacity__isnull=True)
+                | models.Q(kind__in=sorted(k.value for k in BED_BASED_KINDS)),
                 name="service_beds_only_for_bed_based",
             ),
         ]

@@ -8,3 +8,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests run Celery tasks in-process; tests/caremodel/test_celery.py drives a real worker
+# over Redis when REDIS_URL is set.
+CELERY_TASK_ALWAYS_EAGER = True
