@@ -174,7 +174,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["caremodel.api_parsers.SafeJSONParser"],
     "EXCEPTION_HANDLER": "caremodel.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }

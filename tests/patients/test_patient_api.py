@@ -57,3 +57,20 @@ def test_detail_is_read_only(api, p1) -> None:
     response = api.patch(url, {"family_name": "Changed"}, format="json")
     assert response.status_code == 405
     assert Patient.objects.get(pk=p1.pk).family_name == p1.family_name
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,  # nested past the parser's recursion limit
+        '{"nhs_number": "' + "1" * 3_000_000 + '"}',  # over the upload size limit
+        '{"nhs_number": ["9434765919"]}',
+        "[1, 2]",
+        '{"nhs_number": null}',
+        '{"nhs_number": "\\u0000"}',
+    ],
+    ids=["deeply-nested", "huge", "list-value", "array-body", "null", "nul-char"],
+)
+def test_hostile_json_is_a_4xx_never_a_500(api, body) -> None:
+    response = api.post(reverse("api-patient-lookup"), body, content_type="application/json")
+    assert response.status_code in (400, 413)
