@@ -54,7 +54,13 @@ class PatientLookupAPIView(APIView):
 class PatientDetailAPIView(APIView):
     permission_classes = [IsAuthenticated, SeesPatientData]
 
-    @extend_schema(responses={200: PatientSerializer, 404: OpenApiResponse(description=NOT_FOUND)})
+    @extend_schema(
+        responses={
+            200: PatientSerializer,
+            403: OpenApiResponse(description="Your role sees aggregates only."),
+            404: OpenApiResponse(description=NOT_FOUND),
+        }
+    )
     def get(self, request: Request, public_id: UUID) -> Response:
         try:
             patient = services.patient_open(user=request.user, public_id=public_id)  # type: ignore[arg-type]
