@@ -31,7 +31,8 @@ def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} {violation['helpUrl']}")
         for node in violation["nodes"]:
-            lines.append(f"    target {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
+            summary = " ".join(line.strip() for line in node.get("failureSummary", "").splitlines())
+            lines.append(f"    target {node['target']}: {summary}")
     return "\n".join(lines)
 
 
