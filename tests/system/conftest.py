@@ -91,3 +91,16 @@ def page(page: Page) -> Page:
 def login() -> Callable[..., None]:
     """`login(page, username)`: the login helper as a fixture, for tests that prefer it."""
     return log_in
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test here drives a browser, so each must carry the `browser` marker
+    (`pytest -m "not browser"` must leave them all out)."""
+    here = Path(__file__).parent
+    unmarked = [
+        item.nodeid
+        for item in items
+        if here in Path(str(item.path)).parents and item.get_closest_marker("browser") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("Browser tests without @pytest.mark.browser: " + ", ".join(unmarked))
