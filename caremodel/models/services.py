@@ -46,7 +46,7 @@ class CareService(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(bed_capacity__isnull=True)
-                | models.Q(kind__in=[k.value for k in BED_BASED_KINDS]),
+                | models.Q(kind__in=sorted(k.value for k in BED_BASED_KINDS)),
                 name="service_beds_only_for_bed_based",
             ),
         ]
