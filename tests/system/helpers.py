@@ -7,8 +7,8 @@ from tests.system.axe import assert_accessible
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD, *, check_accessibility: bool = True) -> None:
-    """Log in through the real login form (CSRF token, django-axes and all), checking the
-    login page with axe. The caller checks the home page once its htmx panels have loaded."""
+    """Log in through the real login form (CSRF token, django-axes and all) and land on the
+    home page with its htmx panels loaded, checking both pages with axe."""
     page.goto("/accounts/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in to CareModel")
     if check_accessibility:
@@ -18,6 +18,16 @@ def log_in(page: Page, username: str, password: str = PASSWORD, *, check_accessi
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("/")
     expect(page.get_by_role("link", name="Log out")).to_be_visible()
+    wait_for_panels(page)
+    if check_accessibility:
+        assert_accessible(page)
+
+
+def wait_for_panels(page: Page) -> None:
+    """Home pages load their panels with htmx (hx-trigger="load", swapped outerHTML): wait
+    until every placeholder has been replaced. A panel that fails to load keeps its
+    placeholder, and the test fails here."""
+    expect(page.locator("[hx-trigger='load']")).to_have_count(0)
 
 
 def spaced(nhs_number: str) -> str:

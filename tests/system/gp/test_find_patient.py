@@ -9,17 +9,11 @@ from tests.system.axe import assert_accessible
 from tests.system.helpers import spaced
 
 
-def open_home_patient_panel(page: Page) -> None:
-    """The GP home page loads "Your patients" (with the lookup form) through htmx."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your practice")
-    expect(page.get_by_role("heading", name="Your patients")).to_be_visible()
-    assert_accessible(page)
-
-
 @pytest.mark.browser
 def test_gp_finds_a_patient_from_the_home_page(page: Page, login, gp, p1) -> None:
-    login(page, gp.username)
-    open_home_patient_panel(page)
+    login(page, gp.username)  # lands on the home page, checked with axe once its panels loaded
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your practice")
+    expect(page.get_by_role("heading", name="Your patients")).to_be_visible()
 
     page.get_by_label("NHS number").fill(spaced(p1.nhs_number))
     page.get_by_role("button", name="Find patient").click()
@@ -73,6 +67,7 @@ def test_invalid_nhs_number_shows_the_error_summary_with_the_check_digit_rule(pa
 def test_gp_does_not_find_a_patient_without_a_care_relationship(page: Page, login, gp, p2) -> None:
     login(page, gp.username)
     page.goto("/patients/find/")
+    assert_accessible(page)
 
     page.get_by_label("NHS number").fill(spaced(p2.nhs_number))
     page.get_by_role("button", name="Find patient").click()
