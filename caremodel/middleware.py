@@ -66,12 +66,13 @@ class NoStoreMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
-    """A strict CSP: our own scripts and styles, one nonce per response for the NHS.UK
+    """A strict CSP: our own scripts and styles, the NHS.UK fonts from their CDN (the
+    design system's stylesheet loads Frutiger from assets.nhs.uk), one nonce per response for the NHS.UK
     template's inline js-enabled switch, no framing."""
 
     policy = (
         "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "font-src 'self' data: https://assets.nhs.uk; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
         "base-uri 'self'; object-src 'none'"
     )
 

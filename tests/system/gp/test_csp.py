@@ -39,18 +39,11 @@ def refusals_on_a_gp_journey(page: Page, username: str, patient) -> list[str]:
 @pytest.mark.browser_context_args(bypass_csp=False)
 def test_pages_work_under_their_own_csp(page: Page, gp, p1) -> None:
     refusals = refusals_on_a_gp_journey(page, gp.username, p1)
-    # The NHS.UK fonts are a known, separate problem: see the next test.
-    assert [r for r in refusals if NHS_FONTS not in r] == []
+    assert refusals == []
 
 
 @pytest.mark.browser
 @pytest.mark.browser_context_args(bypass_csp=False)
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known problem: the NHS.UK frontend stylesheet loads its Frutiger fonts from assets.nhs.uk, "
-    "which the CSP's font-src 'self' data: refuses, so every page falls back to Arial. Fix in the CSP "
-    "(or serve the fonts ourselves); this test then passes and strict xfail flags it to be unmarked.",
-)
 def test_nhs_fonts_are_allowed_by_the_csp(page: Page, gp, p1) -> None:
     refusals = refusals_on_a_gp_journey(page, gp.username, p1)
     assert [r for r in refusals if NHS_FONTS in r] == []
