@@ -35,7 +35,9 @@ def deficit_bit(deficit: str) -> int:
     return 1 << EFI_DEFICITS.index(deficit)
 
 
-def extra_deficit_mask(*, housebound: bool, fall_ever: bool, fracture_ever: bool, lives_alone: bool, care_home: bool) -> int:
+def extra_deficit_mask(
+    *, housebound: bool, fall_ever: bool, fracture_ever: bool, lives_alone: bool, care_home: bool
+) -> int:
     """Deficits shown by facts of the record other than coded conditions (see the module docstring)."""
     mask = 0
     if housebound:

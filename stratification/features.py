@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from patients.models import LongTermCondition
-
 from stratification.efi import EFI_DEFICITS, efi_category_for_deficits, extra_deficit_mask
 
 # Counts of events are capped before they enter the model: the sixth admission adds little

@@ -32,7 +32,12 @@ class FrailtyCategory(models.TextChoices):
     SEVERE = "severe", "Severe frailty"
 
 
-FRAILTY_ORDER: tuple[str, ...] = (FrailtyCategory.FIT, FrailtyCategory.MILD, FrailtyCategory.MODERATE, FrailtyCategory.SEVERE)
+FRAILTY_ORDER: tuple[str, ...] = (
+    FrailtyCategory.FIT,
+    FrailtyCategory.MILD,
+    FrailtyCategory.MODERATE,
+    FrailtyCategory.SEVERE,
+)
 
 
 class RiskModel(models.Model):
@@ -51,7 +56,9 @@ class RiskModel(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="riskmodel_one_active"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="riskmodel_one_active"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,7 +103,9 @@ class BandConfiguration(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="bandconfig_one_active"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="bandconfig_one_active"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,7 +153,9 @@ class RiskRun(models.Model):
     patient_count = models.PositiveIntegerField(default=0)
     band_counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
-    storage_dropped = models.BooleanField(default=False, help_text="Its scores were dropped after the retention period.")
+    storage_dropped = models.BooleanField(
+        default=False, help_text="Its scores were dropped after the retention period."
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -164,6 +175,23 @@ class RiskRun(models.Model):
         return (self.finished_at - self.started_at).total_seconds()
 
 
+class RiskRunChunk(models.Model):
+    """A chunk of a run that has been scored; written in the same transaction as its scores,
+    so a redelivered chunk is recorded once and the finaliser can check every chunk landed."""
+
+    run = models.ForeignKey(RiskRun, on_delete=models.CASCADE, related_name="chunks")
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    patients = models.PositiveIntegerField()
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "first_id"], name="riskrunchunk_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} patients {self.first_id}-{self.last_id}"
+
+
 class PublishedRun(models.Model):
     """The single pointer row: which run's scores every reader sees (id is always 1)."""
 
@@ -175,15 +203,16 @@ class PublishedRun(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="publishedrun_single_row")]
 
+    def __str__(self) -> str:
+        return f"Published: run {self.run_id}"
+
 
 class RiskScore(models.Model):
     """One patient's score in one run. Keyed on (run, patient): a redelivered chunk cannot duplicate."""
 
     pk = models.CompositePrimaryKey("run_id", "patient_id")
     run = models.ForeignKey(RiskRun, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     practice_id = models.BigIntegerField(null=True)
     age = models.PositiveSmallIntegerField()
     score = models.FloatField(help_text="Probability of an emergency admission in the next 12 months.")
@@ -204,6 +233,9 @@ class RiskScore(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["run", "rank"], name="riskscore_run_rank")]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} patient {self.patient_id}: {self.band}"
 
     @property
     def is_new_entrant(self) -> bool:

@@ -42,7 +42,9 @@ class LoadedModel:
         try:
             record.clean()
         except ValidationError as exc:
-            raise RiskModelInvalid(f"Risk model {record.version or '(no version)'} cannot be used: {_messages(exc)}") from exc
+            raise RiskModelInvalid(
+                f"Risk model {record.version or '(no version)'} cannot be used: {_messages(exc)}"
+            ) from exc
         return cls(
             version=record.version,
             features=tuple(record.features),
@@ -57,7 +59,9 @@ class LoadedModel:
 
     def top_factors(self, values: dict[str, float]) -> list[str]:
         """Features that raise this patient's risk most, largest contribution first."""
-        contributions = [(c * values[f], i) for i, (f, c) in enumerate(zip(self.features, self.coefficients, strict=True))]
+        contributions = [
+            (c * values[f], i) for i, (f, c) in enumerate(zip(self.features, self.coefficients, strict=True))
+        ]
         ranked = sorted((item for item in contributions if item[0] > 0), key=lambda item: (-item[0], item[1]))
         return [self.features[i] for _, i in ranked[:TOP_FACTORS]]
 
