@@ -42,7 +42,7 @@ run: demo ## Set up, load the demo and serve at http://127.0.0.1:8000
 
 .PHONY: test
 test: setup ## Set up and run the whole test suite (browser tests included)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: setup ## ruff, mypy on services and selectors, and the patient-access lint

@@ -18,15 +18,10 @@ class AuditUnavailable(Exception):
 
 def _base_fields(user: User | None) -> dict[str, Any]:
     context = current_context()
-    authenticated = user is not None and user.is_authenticated
-    return {
-        "user_id": user.pk if authenticated else None,
-        "username": user.username if authenticated else "",
-        "role": user.role if authenticated else "",
-        "organisation_id": user.organisation_id if authenticated else None,
-        "source": context.source,
-        "client_ip": context.client_ip,
-    }
+    fields: dict[str, Any] = {"source": context.source, "client_ip": context.client_ip}
+    if user is not None and user.is_authenticated:
+        fields.update(user_id=user.pk, username=user.username, role=user.role, organisation_id=user.organisation_id)
+    return fields
 
 
 def audit_record(

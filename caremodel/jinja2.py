@@ -33,9 +33,11 @@ def environment(**options: Any) -> Environment:
     # Django builds a loader over DIRS; the NHS.UK macros are searched after our templates.
     project_loader = options.pop("loader", None) or FileSystemLoader([str(d) for d in settings.TEMPLATES[0]["DIRS"]])
     options.pop("undefined", None)
+    options.pop("autoescape", None)
     env = Environment(
         loader=ChoiceLoader([project_loader, PackageLoader("nhsuk_frontend_jinja")]),
         undefined=ChainableUndefined,
+        autoescape=True,
         **options,
     )
     env.globals.update(

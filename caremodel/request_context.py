@@ -12,11 +12,12 @@ class RequestContext:
     client_ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("caremodel_request_context", default=RequestContext(source="unknown"))
+_UNKNOWN = RequestContext(source="unknown")
+_current: ContextVar[RequestContext | None] = ContextVar("caremodel_request_context", default=None)
 
 
 def current_context() -> RequestContext:
-    return _current.get()
+    return _current.get() or _UNKNOWN
 
 
 @contextmanager
@@ -24,6 +25,6 @@ def request_context(*, source: str, client_ip: str | None = None) -> Iterator[Re
     """Use in management commands and Celery tasks so their audit rows say where they came from."""
     token = _current.set(RequestContext(source=source, client_ip=client_ip))
     try:
-        yield _current.get()
+        yield current_context()
     finally:
         _current.reset(token)

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -94,9 +94,11 @@ def health(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return JsonResponse({"status": "ok"})
-    except Exception:  # noqa: BLE001 - any failure means not ready
+    except Exception:
         return JsonResponse({"status": "unavailable"}, status=503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "403.html", {"message": "Your form expired. Go back, reload the page and try again."}, status=403)
+    return render(
+        request, "403.html", {"message": "Your form expired. Go back, reload the page and try again."}, status=403
+    )

@@ -51,8 +51,8 @@ SEVEN_DAYS = "Every day, 8am to 8pm"
 # (name, kind, provider code, 24/7, hours, beds)
 SERVICES: tuple[tuple[str, ServiceKind, str, bool, str, int | None], ...] = (
     ("Rapid response", ServiceKind.RAPID_RESPONSE, "RDM01", True, "", None),
-    ("Intermediate care beds – step-up", ServiceKind.IC_BED_STEP_UP, "RDM01", True, "", 16),
-    ("Intermediate care beds – step-down", ServiceKind.IC_BED_STEP_DOWN, "RDM01", True, "", 24),
+    ("Intermediate care beds (step-up)", ServiceKind.IC_BED_STEP_UP, "RDM01", True, "", 16),
+    ("Intermediate care beds (step-down)", ServiceKind.IC_BED_STEP_DOWN, "RDM01", True, "", 24),
     ("Home-based intermediate care", ServiceKind.IC_HOME, "RDM01", False, SEVEN_DAYS, None),
     ("Reablement", ServiceKind.REABLEMENT, "LDM01", False, SEVEN_DAYS, None),
     ("Falls service", ServiceKind.FALLS, "RDM01", False, WEEKDAYS, None),
@@ -80,9 +80,7 @@ def build_area() -> DemoArea:
         ods_code=COMMISSIONER_CODE,
         defaults={"name": "NHS Weald and Downs Integrated Care Board", "kind": OrganisationKind.COMMISSIONER},
     )
-    clusters = {
-        name: Cluster.objects.get_or_create(commissioner=commissioner, name=name)[0] for name in CLUSTERS
-    }
+    clusters = {name: Cluster.objects.get_or_create(commissioner=commissioner, name=name)[0] for name in CLUSTERS}
     practices = []
     for code, name, cluster_name, district in PRACTICES:
         practice, _ = Organisation.objects.update_or_create(

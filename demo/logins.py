@@ -24,7 +24,12 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("therapist", "therapist", "Eve", "Marsh", "nct:Rural", "All practices of the Rural cluster"),
     DemoLogin("pharmacist", "pharmacist", "Femi", "Adeyemi", "nct:Urban", "All practices of the Urban cluster"),
     DemoLogin(
-        "mh.practitioner", "mental_health_practitioner", "Gina", "Novak", "nct:Rural", "All practices of the Rural cluster"
+        "mh.practitioner",
+        "mental_health_practitioner",
+        "Gina",
+        "Novak",
+        "nct:Rural",
+        "All practices of the Rural cluster",
     ),
     DemoLogin("spa", "spa_clinician", "Hari", "Patel", "spa", "Referrals to the single point of access (none yet)"),
     DemoLogin("mdt.chair", "mdt_chair", "Iris", "Doyle", "nct:Urban", "All practices of the Urban cluster"),

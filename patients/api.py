@@ -39,7 +39,8 @@ class PatientLookupAPIView(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             patient = services.patient_lookup_by_nhs_number(
-                user=request.user, nhs_number=serializer.validated_data["nhs_number"]  # type: ignore[arg-type]
+                user=request.user,
+                nhs_number=serializer.validated_data["nhs_number"],  # type: ignore[arg-type]
             )
         except DjangoValidationError as exc:
             raise DRFValidationError(exc.message_dict) from exc

@@ -28,4 +28,6 @@ def registered_population_by_cluster() -> list[dict[str, str]]:
         .annotate(people=Count("pk"))
         .order_by("registered_practice__cluster__name")
     )
-    return [{"cluster": row["registered_practice__cluster__name"], "people": suppress_count(row["people"])} for row in rows]
+    return [
+        {"cluster": row["registered_practice__cluster__name"], "people": suppress_count(row["people"])} for row in rows
+    ]

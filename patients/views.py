@@ -24,7 +24,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
     not_found = False
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_lookup_by_nhs_number(user=request.user, nhs_number=form.cleaned_data["nhs_number"])  # type: ignore[arg-type]
+            patient = services.patient_lookup_by_nhs_number(
+                user=request.user, nhs_number=form.cleaned_data["nhs_number"]
+            )  # type: ignore[arg-type]
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:

@@ -9,158 +9,403 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cluster',
+            name="Cluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user_id', models.BigIntegerField(db_index=True, null=True)),
-                ('username', models.CharField(blank=True, max_length=150)),
-                ('role', models.CharField(blank=True, max_length=32)),
-                ('organisation_id', models.BigIntegerField(null=True)),
-                ('patient_id', models.BigIntegerField(db_index=True, null=True)),
-                ('action', models.CharField(choices=[('view', 'Viewed record'), ('list', 'Appeared in a list or search'), ('lookup', 'Looked up by NHS number'), ('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('export', 'Exported'), ('import', 'Imported'), ('merge', 'Merged')], max_length=16)),
-                ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied'), ('not_found', 'Not found'), ('invalid', 'Invalid input')], max_length=16)),
-                ('relationship', models.CharField(blank=True, max_length=64)),
-                ('resource', models.CharField(blank=True, help_text='What was touched, e.g. patient, careplan.', max_length=64)),
-                ('source', models.CharField(default='web', help_text='web, api, command or task', max_length=16)),
-                ('client_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("user_id", models.BigIntegerField(db_index=True, null=True)),
+                ("username", models.CharField(blank=True, max_length=150)),
+                ("role", models.CharField(blank=True, max_length=32)),
+                ("organisation_id", models.BigIntegerField(null=True)),
+                ("patient_id", models.BigIntegerField(db_index=True, null=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed record"),
+                            ("list", "Appeared in a list or search"),
+                            ("lookup", "Looked up by NHS number"),
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                            ("export", "Exported"),
+                            ("import", "Imported"),
+                            ("merge", "Merged"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("allowed", "Allowed"),
+                            ("denied", "Denied"),
+                            ("not_found", "Not found"),
+                            ("invalid", "Invalid input"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("relationship", models.CharField(blank=True, max_length=64)),
+                (
+                    "resource",
+                    models.CharField(blank=True, help_text="What was touched, e.g. patient, careplan.", max_length=64),
+                ),
+                ("source", models.CharField(default="web", help_text="web, api, command or task", max_length=16)),
+                ("client_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['patient_id', 'occurred_at'], name='audit_patient_time')],
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [models.Index(fields=["patient_id", "occurred_at"], name="audit_patient_time")],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ods_code', models.CharField(max_length=12, unique=True, verbose_name='ODS code')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('commissioner', 'Commissioner (ICB / CCG / council)'), ('gp_practice', 'GP practice'), ('community_provider', 'Community health provider'), ('social_care', 'Adult social care'), ('mental_health', 'Mental health trust'), ('acute_trust', 'Acute hospital trust'), ('voluntary_sector', 'Voluntary sector'), ('care_home', 'Care home')], max_length=32)),
-                ('postcode', models.CharField(blank=True, max_length=8)),
-                ('active', models.BooleanField(default=True)),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='practices', to='caremodel.cluster')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ods_code", models.CharField(max_length=12, unique=True, verbose_name="ODS code")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commissioner", "Commissioner (ICB / CCG / council)"),
+                            ("gp_practice", "GP practice"),
+                            ("community_provider", "Community health provider"),
+                            ("social_care", "Adult social care"),
+                            ("mental_health", "Mental health trust"),
+                            ("acute_trust", "Acute hospital trust"),
+                            ("voluntary_sector", "Voluntary sector"),
+                            ("care_home", "Care home"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("postcode", models.CharField(blank=True, max_length=8)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="practices",
+                        to="caremodel.cluster",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='commissioner',
-            field=models.ForeignKey(limit_choices_to={'kind': 'commissioner'}, on_delete=django.db.models.deletion.PROTECT, related_name='commissioned_clusters', to='caremodel.organisation'),
+            model_name="cluster",
+            name="commissioner",
+            field=models.ForeignKey(
+                limit_choices_to={"kind": "commissioner"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="commissioned_clusters",
+                to="caremodel.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('gp', 'GP'), ('care_coordinator', 'Care coordinator'), ('community_nurse', 'Community nurse'), ('social_worker', 'Social worker'), ('therapist', 'Therapist'), ('pharmacist', 'Pharmacist'), ('mental_health_practitioner', 'Mental health practitioner'), ('spa_clinician', 'SPA clinician'), ('mdt_chair', 'MDT chair'), ('commissioner', 'Commissioner'), ('administrator', 'System administrator')], default='care_coordinator', max_length=32)),
-                ('job_title', models.CharField(blank=True, max_length=100)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='caremodel.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("gp", "GP"),
+                            ("care_coordinator", "Care coordinator"),
+                            ("community_nurse", "Community nurse"),
+                            ("social_worker", "Social worker"),
+                            ("therapist", "Therapist"),
+                            ("pharmacist", "Pharmacist"),
+                            ("mental_health_practitioner", "Mental health practitioner"),
+                            ("spa_clinician", "SPA clinician"),
+                            ("mdt_chair", "MDT chair"),
+                            ("commissioner", "Commissioner"),
+                            ("administrator", "System administrator"),
+                        ],
+                        default="care_coordinator",
+                        max_length=32,
+                    ),
+                ),
+                ("job_title", models.CharField(blank=True, max_length=100)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="caremodel.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('practice', 'GP practice team'), ('neighbourhood', 'Neighbourhood care team'), ('spa', 'Single point of access'), ('service', 'Service team'), ('commissioning', 'Commissioning team'), ('administration', 'System administration')], max_length=32)),
-                ('active', models.BooleanField(default=True)),
-                ('cluster', models.ForeignKey(blank=True, help_text='A neighbourhood care team covers every practice of its cluster.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='caremodel.cluster')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='caremodel.organisation')),
-                ('practices', models.ManyToManyField(blank=True, help_text='Practices whose registered patients this team cares for.', limit_choices_to={'kind': 'gp_practice'}, related_name='covering_teams', to='caremodel.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("practice", "GP practice team"),
+                            ("neighbourhood", "Neighbourhood care team"),
+                            ("spa", "Single point of access"),
+                            ("service", "Service team"),
+                            ("commissioning", "Commissioning team"),
+                            ("administration", "System administration"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A neighbourhood care team covers every practice of its cluster.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="caremodel.cluster",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="teams", to="caremodel.organisation"
+                    ),
+                ),
+                (
+                    "practices",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Practices whose registered patients this team cares for.",
+                        limit_choices_to={"kind": "gp_practice"},
+                        related_name="covering_teams",
+                        to="caremodel.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CareService',
+            name="CareService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('rapid_response', 'Rapid response'), ('ic_bed_step_up', 'Intermediate care beds (step-up)'), ('ic_bed_step_down', 'Intermediate care beds (step-down)'), ('ic_home', 'Home-based intermediate care'), ('reablement', 'Reablement'), ('falls', 'Falls service'), ('dementia_crisis', 'Dementia crisis service'), ('carers_assessment', 'Carers assessment'), ('end_of_life', 'End-of-life care coordination'), ('equipment', 'Community equipment'), ('social_care_assessment', 'Social care assessment'), ('mental_health_liaison', 'Mental health liaison')], max_length=32)),
-                ('open_24_7', models.BooleanField(default=False, verbose_name='open 24 hours, 7 days a week')),
-                ('opening_hours', models.CharField(blank=True, help_text='Shown to referrers when the service is not 24/7.', max_length=200)),
-                ('bed_capacity', models.PositiveIntegerField(blank=True, null=True)),
-                ('active', models.BooleanField(default=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='caremodel.organisation')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='caremodel.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rapid_response", "Rapid response"),
+                            ("ic_bed_step_up", "Intermediate care beds (step-up)"),
+                            ("ic_bed_step_down", "Intermediate care beds (step-down)"),
+                            ("ic_home", "Home-based intermediate care"),
+                            ("reablement", "Reablement"),
+                            ("falls", "Falls service"),
+                            ("dementia_crisis", "Dementia crisis service"),
+                            ("carers_assessment", "Carers assessment"),
+                            ("end_of_life", "End-of-life care coordination"),
+                            ("equipment", "Community equipment"),
+                            ("social_care_assessment", "Social care assessment"),
+                            ("mental_health_liaison", "Mental health liaison"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("open_24_7", models.BooleanField(default=False, verbose_name="open 24 hours, 7 days a week")),
+                (
+                    "opening_hours",
+                    models.CharField(
+                        blank=True, help_text="Shown to referrers when the service is not 24/7.", max_length=200
+                    ),
+                ),
+                ("bed_capacity", models.PositiveIntegerField(blank=True, null=True)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="caremodel.organisation",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="caremodel.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMembership',
+            name="TeamMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(auto_now_add=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='caremodel.team')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("since", models.DateField(auto_now_add=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="caremodel.team"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='team',
-            name='members',
-            field=models.ManyToManyField(related_name='teams', through='caremodel.TeamMembership', to=settings.AUTH_USER_MODEL),
+            model_name="team",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="teams", through="caremodel.TeamMembership", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('cluster__isnull', True), ('kind', 'gp_practice'), _connector='OR'), name='organisation_only_practices_in_clusters'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cluster__isnull", True), ("kind", "gp_practice"), _connector="OR"),
+                name="organisation_only_practices_in_clusters",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cluster',
-            constraint=models.UniqueConstraint(fields=('commissioner', 'name'), name='cluster_unique_name_per_commissioner'),
+            model_name="cluster",
+            constraint=models.UniqueConstraint(
+                fields=("commissioner", "name"), name="cluster_unique_name_per_commissioner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='careservice',
-            constraint=models.CheckConstraint(condition=models.Q(('open_24_7', True), models.Q(('opening_hours', ''), _negated=True), _connector='OR'), name='service_hours_stated_unless_24_7'),
+            model_name="careservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("open_24_7", True), models.Q(("opening_hours", ""), _negated=True), _connector="OR"
+                ),
+                name="service_hours_stated_unless_24_7",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='careservice',
-            constraint=models.CheckConstraint(condition=models.Q(('bed_capacity__isnull', True), ('kind__in', ['ic_bed_step_down', 'ic_bed_step_up']), _connector='OR'), name='service_beds_only_for_bed_based'),
+            model_name="careservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bed_capacity__isnull", True),
+                    ("kind__in", ["ic_bed_step_down", "ic_bed_step_up"]),
+                    _connector="OR",
+                ),
+                name="service_beds_only_for_bed_based",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammembership',
-            constraint=models.UniqueConstraint(fields=('team', 'user'), name='membership_unique_team_user'),
+            model_name="teammembership",
+            constraint=models.UniqueConstraint(fields=("team", "user"), name="membership_unique_team_user"),
         ),
     ]

@@ -4,18 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('caremodel', '0002_audit_append_only_trigger'),
+        ("caremodel", "0002_audit_append_only_trigger"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='careservice',
-            name='service_beds_only_for_bed_based',
+            model_name="careservice",
+            name="service_beds_only_for_bed_based",
         ),
         migrations.AddConstraint(
-            model_name='careservice',
-            constraint=models.CheckConstraint(condition=models.Q(('bed_capacity__isnull', True), ('kind__in', ['ic_bed_step_up', 'ic_bed_step_down']), _connector='OR'), name='service_beds_only_for_bed_based'),
+            model_name="careservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bed_capacity__isnull", True),
+                    ("kind__in", ["ic_bed_step_down", "ic_bed_step_up"]),
+                    _connector="OR",
+                ),
+                name="service_beds_only_for_bed_based",
+            ),
         ),
     ]

@@ -41,9 +41,7 @@ class Organisation(models.Model):
     ods_code = models.CharField("ODS code", max_length=12, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
-    cluster = models.ForeignKey(
-        Cluster, on_delete=models.PROTECT, null=True, blank=True, related_name="practices"
-    )
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, null=True, blank=True, related_name="practices")
     postcode = models.CharField(max_length=8, blank=True)
     active = models.BooleanField(default=True)
 

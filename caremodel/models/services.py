@@ -27,9 +27,7 @@ class CareService(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=ServiceKind.choices)
     provider = models.ForeignKey("caremodel.Organisation", on_delete=models.PROTECT, related_name="services")
-    team = models.ForeignKey(
-        "caremodel.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="services"
-    )
+    team = models.ForeignKey("caremodel.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="services")
     open_24_7 = models.BooleanField("open 24 hours, 7 days a week", default=False)
     opening_hours = models.CharField(
         max_length=200, blank=True, help_text="Shown to referrers when the service is not 24/7."
@@ -46,7 +44,7 @@ class CareService(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(bed_capacity__isnull=True)
-                | models.Q(kind__in=[k.value for k in BED_BASED_KINDS]),
+                | models.Q(kind__in=sorted(k.value for k in BED_BASED_KINDS)),
                 name="service_beds_only_for_bed_based",
             ),
         ]

@@ -6,148 +6,377 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('caremodel', '0003_registers_carers_events'),
-        ('patients', '0001_initial'),
+        ("caremodel", "0003_registers_carers_events"),
+        ("patients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='patient',
-            name='accountable_gp',
-            field=models.ForeignKey(blank=True, help_text='Named accountable GP (every patient aged 75 and over has one).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accountable_for', to=settings.AUTH_USER_MODEL),
+            model_name="patient",
+            name="accountable_gp",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Named accountable GP (every patient aged 75 and over has one).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="accountable_for",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='communication_needs',
+            model_name="patient",
+            name="communication_needs",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consent_recorded_at',
+            model_name="patient",
+            name="consent_recorded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consent_recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="patient",
+            name="consent_recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='consent_to_share',
-            field=models.CharField(choices=[('given', 'Given'), ('declined', 'Declined'), ('unknown', 'Not yet asked')], default='unknown', max_length=16),
+            model_name="patient",
+            name="consent_to_share",
+            field=models.CharField(
+                choices=[("given", "Given"), ("declined", "Declined"), ("unknown", "Not yet asked")],
+                default="unknown",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='housebound',
+            model_name="patient",
+            name="housebound",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='interpreter_needed',
+            model_name="patient",
+            name="interpreter_needed",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='key_worker',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='key_worker_for', to=settings.AUTH_USER_MODEL),
+            model_name="patient",
+            name="key_worker",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="key_worker_for",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='lives_alone',
+            model_name="patient",
+            name="lives_alone",
             field=models.BooleanField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='preferred_language',
+            model_name="patient",
+            name="preferred_language",
             field=models.CharField(blank=True, max_length=50),
         ),
         migrations.CreateModel(
-            name='ClinicalCode',
+            name="ClinicalCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='SNOMED CT concept id where known, else a local code.', max_length=20, unique=True)),
-                ('term', models.CharField(max_length=255)),
-                ('is_snomed', models.BooleanField(default=True)),
-                ('long_term_condition', models.CharField(blank=True, choices=[('copd', 'COPD'), ('heart_failure', 'Heart failure'), ('diabetes', 'Diabetes'), ('dementia', 'Dementia'), ('stroke', 'Stroke or TIA'), ('ckd', 'Chronic kidney disease'), ('hypertension', 'Hypertension'), ('atrial_fibrillation', 'Atrial fibrillation'), ('mental_illness', 'Serious mental illness'), ('learning_disability', 'Learning disability'), ('coronary_heart_disease', 'Coronary heart disease'), ('asthma', 'Asthma'), ('cancer', 'Cancer')], max_length=32)),
-                ('frailty_deficit', models.CharField(blank=True, choices=[('activity_limitation', 'Activity limitation'), ('anaemia', 'Anaemia and haematinic deficiency'), ('arthritis', 'Arthritis'), ('atrial_fibrillation', 'Atrial fibrillation'), ('cerebrovascular_disease', 'Cerebrovascular disease'), ('chronic_kidney_disease', 'Chronic kidney disease'), ('diabetes', 'Diabetes'), ('dizziness', 'Dizziness'), ('dyspnoea', 'Dyspnoea'), ('falls', 'Falls'), ('foot_problems', 'Foot problems'), ('fragility_fracture', 'Fragility fracture'), ('hearing_impairment', 'Hearing impairment'), ('heart_failure', 'Heart failure'), ('heart_valve_disease', 'Heart valve disease'), ('housebound', 'Housebound'), ('hypertension', 'Hypertension'), ('hypotension_syncope', 'Hypotension / syncope'), ('ischaemic_heart_disease', 'Ischaemic heart disease'), ('memory_cognitive', 'Memory and cognitive problems'), ('mobility_transfer', 'Mobility and transfer problems'), ('osteoporosis', 'Osteoporosis'), ('parkinsonism_tremor', 'Parkinsonism and tremor'), ('peptic_ulcer', 'Peptic ulcer'), ('peripheral_vascular_disease', 'Peripheral vascular disease'), ('polypharmacy', 'Polypharmacy'), ('requirement_for_care', 'Requirement for care'), ('respiratory_disease', 'Respiratory disease'), ('skin_ulcer', 'Skin ulcer'), ('sleep_disturbance', 'Sleep disturbance'), ('social_vulnerability', 'Social vulnerability'), ('thyroid_disease', 'Thyroid disease'), ('urinary_incontinence', 'Urinary incontinence'), ('urinary_system_disease', 'Urinary system disease'), ('visual_impairment', 'Visual impairment'), ('weight_loss_anorexia', 'Weight loss and anorexia')], max_length=32)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="SNOMED CT concept id where known, else a local code.", max_length=20, unique=True
+                    ),
+                ),
+                ("term", models.CharField(max_length=255)),
+                ("is_snomed", models.BooleanField(default=True)),
+                (
+                    "long_term_condition",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("copd", "COPD"),
+                            ("heart_failure", "Heart failure"),
+                            ("diabetes", "Diabetes"),
+                            ("dementia", "Dementia"),
+                            ("stroke", "Stroke or TIA"),
+                            ("ckd", "Chronic kidney disease"),
+                            ("hypertension", "Hypertension"),
+                            ("atrial_fibrillation", "Atrial fibrillation"),
+                            ("mental_illness", "Serious mental illness"),
+                            ("learning_disability", "Learning disability"),
+                            ("coronary_heart_disease", "Coronary heart disease"),
+                            ("asthma", "Asthma"),
+                            ("cancer", "Cancer"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "frailty_deficit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("activity_limitation", "Activity limitation"),
+                            ("anaemia", "Anaemia and haematinic deficiency"),
+                            ("arthritis", "Arthritis"),
+                            ("atrial_fibrillation", "Atrial fibrillation"),
+                            ("cerebrovascular_disease", "Cerebrovascular disease"),
+                            ("chronic_kidney_disease", "Chronic kidney disease"),
+                            ("diabetes", "Diabetes"),
+                            ("dizziness", "Dizziness"),
+                            ("dyspnoea", "Dyspnoea"),
+                            ("falls", "Falls"),
+                            ("foot_problems", "Foot problems"),
+                            ("fragility_fracture", "Fragility fracture"),
+                            ("hearing_impairment", "Hearing impairment"),
+                            ("heart_failure", "Heart failure"),
+                            ("heart_valve_disease", "Heart valve disease"),
+                            ("housebound", "Housebound"),
+                            ("hypertension", "Hypertension"),
+                            ("hypotension_syncope", "Hypotension / syncope"),
+                            ("ischaemic_heart_disease", "Ischaemic heart disease"),
+                            ("memory_cognitive", "Memory and cognitive problems"),
+                            ("mobility_transfer", "Mobility and transfer problems"),
+                            ("osteoporosis", "Osteoporosis"),
+                            ("parkinsonism_tremor", "Parkinsonism and tremor"),
+                            ("peptic_ulcer", "Peptic ulcer"),
+                            ("peripheral_vascular_disease", "Peripheral vascular disease"),
+                            ("polypharmacy", "Polypharmacy"),
+                            ("requirement_for_care", "Requirement for care"),
+                            ("respiratory_disease", "Respiratory disease"),
+                            ("skin_ulcer", "Skin ulcer"),
+                            ("sleep_disturbance", "Sleep disturbance"),
+                            ("social_vulnerability", "Social vulnerability"),
+                            ("thyroid_disease", "Thyroid disease"),
+                            ("urinary_incontinence", "Urinary incontinence"),
+                            ("urinary_system_disease", "Urinary system disease"),
+                            ("visual_impairment", "Visual impairment"),
+                            ("weight_loss_anorexia", "Weight loss and anorexia"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['term'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('frailty_deficit', ''), ('long_term_condition', ''), _negated=True), name='clinicalcode_counts_towards_something')],
+                "ordering": ["term"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("frailty_deficit", ""), ("long_term_condition", ""), _negated=True),
+                        name="clinicalcode_counts_towards_something",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActivityEvent',
+            name="ActivityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ae_attendance', 'A&E attendance'), ('emergency_admission', 'Emergency admission'), ('elective_admission', 'Elective admission'), ('discharge', 'Discharge from hospital'), ('fall', 'Fall'), ('hip_fracture', 'Hip fracture'), ('permanent_care_admission', 'Permanent admission to residential or nursing care'), ('reablement_start', 'Reablement started'), ('reablement_end', 'Reablement ended'), ('out_of_hours_contact', '111 / out-of-hours contact'), ('death', 'Death')], max_length=32)),
-                ('event_date', models.DateField()),
-                ('source_system', models.CharField(help_text='Which feed sent it, e.g. sus_apc, ecds, manual.', max_length=32)),
-                ('source_id', models.CharField(help_text="The feed's own identifier of the event.", max_length=64)),
-                ('length_of_stay_days', models.PositiveIntegerField(blank=True, null=True)),
-                ('discharge_destination', models.CharField(blank=True, choices=[('usual_residence', 'Usual place of residence'), ('care_home', 'Care home'), ('intermediate_care_bed', 'Intermediate care bed'), ('died', 'Died')], max_length=32)),
-                ('with_fracture', models.BooleanField(blank=True, help_text='For falls.', null=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='patients.patient')),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='caremodel.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ae_attendance", "A&E attendance"),
+                            ("emergency_admission", "Emergency admission"),
+                            ("elective_admission", "Elective admission"),
+                            ("discharge", "Discharge from hospital"),
+                            ("fall", "Fall"),
+                            ("hip_fracture", "Hip fracture"),
+                            ("permanent_care_admission", "Permanent admission to residential or nursing care"),
+                            ("reablement_start", "Reablement started"),
+                            ("reablement_end", "Reablement ended"),
+                            ("out_of_hours_contact", "111 / out-of-hours contact"),
+                            ("death", "Death"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("event_date", models.DateField()),
+                (
+                    "source_system",
+                    models.CharField(help_text="Which feed sent it, e.g. sus_apc, ecds, manual.", max_length=32),
+                ),
+                ("source_id", models.CharField(help_text="The feed's own identifier of the event.", max_length=64)),
+                ("length_of_stay_days", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "discharge_destination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("usual_residence", "Usual place of residence"),
+                            ("care_home", "Care home"),
+                            ("intermediate_care_bed", "Intermediate care bed"),
+                            ("died", "Died"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("with_fracture", models.BooleanField(blank=True, help_text="For falls.", null=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="patients.patient"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="caremodel.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-event_date', '-id'],
-                'indexes': [models.Index(fields=['patient', 'event_date'], name='event_patient_date')],
-                'constraints': [models.UniqueConstraint(fields=('source_system', 'source_id'), name='event_unique_per_source'), models.CheckConstraint(condition=models.Q(('discharge_destination', ''), ('kind', 'discharge'), _connector='OR'), name='event_destination_only_on_discharge')],
+                "ordering": ["-event_date", "-id"],
+                "indexes": [models.Index(fields=["patient", "event_date"], name="event_patient_date")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source_system", "source_id"), name="event_unique_per_source"),
+                    models.CheckConstraint(
+                        condition=models.Q(("discharge_destination", ""), ("kind", "discharge"), _connector="OR"),
+                        name="event_destination_only_on_discharge",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CareHomeResidence',
+            name="CareHomeResidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nursing', models.BooleanField(default=False, help_text='Nursing (not residential) care.')),
-                ('since', models.DateField()),
-                ('until', models.DateField(blank=True, null=True)),
-                ('care_home', models.ForeignKey(limit_choices_to={'kind': 'care_home'}, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='caremodel.organisation')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_home_stays', to='patients.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nursing", models.BooleanField(default=False, help_text="Nursing (not residential) care.")),
+                ("since", models.DateField()),
+                ("until", models.DateField(blank=True, null=True)),
+                (
+                    "care_home",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "care_home"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="caremodel.organisation",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_home_stays",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-since'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('until__isnull', True)), fields=('patient',), name='carehome_one_current_stay'), models.CheckConstraint(condition=models.Q(('until__isnull', True), ('until__gte', models.F('since')), _connector='OR'), name='carehome_until_after_since')],
+                "ordering": ["-since"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("until__isnull", True)),
+                        fields=("patient",),
+                        name="carehome_one_current_stay",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("until__isnull", True), ("until__gte", models.F("since")), _connector="OR"),
+                        name="carehome_until_after_since",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CarerRelationship',
+            name="CarerRelationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('carer_name', models.CharField(blank=True, help_text='When the carer is not a patient here.', max_length=200)),
-                ('relationship', models.CharField(help_text='e.g. daughter, husband, neighbour', max_length=100)),
-                ('is_main_carer', models.BooleanField(default=False)),
-                ('availability', models.CharField(blank=True, max_length=200)),
-                ('contact_phone', models.CharField(blank=True, max_length=30)),
-                ('since', models.DateField(blank=True, null=True)),
-                ('until', models.DateField(blank=True, null=True)),
-                ('carer_patient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cares_for', to='patients.patient')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='carers', to='patients.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "carer_name",
+                    models.CharField(blank=True, help_text="When the carer is not a patient here.", max_length=200),
+                ),
+                ("relationship", models.CharField(help_text="e.g. daughter, husband, neighbour", max_length=100)),
+                ("is_main_carer", models.BooleanField(default=False)),
+                ("availability", models.CharField(blank=True, max_length=200)),
+                ("contact_phone", models.CharField(blank=True, max_length=30)),
+                ("since", models.DateField(blank=True, null=True)),
+                ("until", models.DateField(blank=True, null=True)),
+                (
+                    "carer_patient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cares_for",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="carers", to="patients.patient"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('carer_patient__isnull', False), models.Q(('carer_name', ''), _negated=True), _connector='OR'), name='carer_is_named'), models.UniqueConstraint(condition=models.Q(('is_main_carer', True), ('until__isnull', True)), fields=('patient',), name='carer_one_current_main_carer')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("carer_patient__isnull", False),
+                            models.Q(("carer_name", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="carer_is_named",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_main_carer", True), ("until__isnull", True)),
+                        fields=("patient",),
+                        name="carer_one_current_main_carer",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PatientCondition',
+            name="PatientCondition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('onset_date', models.DateField(blank=True, null=True)),
-                ('resolved_date', models.DateField(blank=True, null=True)),
-                ('source', models.CharField(default='manual', help_text='manual, gp_extract, api', max_length=32)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('code', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.clinicalcode')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conditions', to='patients.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("onset_date", models.DateField(blank=True, null=True)),
+                ("resolved_date", models.DateField(blank=True, null=True)),
+                ("source", models.CharField(default="manual", help_text="manual, gp_extract, api", max_length=32)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "code",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="patients.clinicalcode"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conditions", to="patients.patient"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['onset_date', 'id'],
-                'indexes': [models.Index(fields=['patient', 'code'], name='condition_patient_code')],
-                'constraints': [models.UniqueConstraint(fields=('patient', 'code', 'onset_date'), name='condition_unique_per_onset'), models.CheckConstraint(condition=models.Q(('resolved_date__isnull', True), ('onset_date__isnull', True), ('resolved_date__gte', models.F('onset_date')), _connector='OR'), name='condition_resolved_after_onset')],
+                "ordering": ["onset_date", "id"],
+                "indexes": [models.Index(fields=["patient", "code"], name="condition_patient_code")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("patient", "code", "onset_date"), name="condition_unique_per_onset"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("resolved_date__isnull", True),
+                            ("onset_date__isnull", True),
+                            ("resolved_date__gte", models.F("onset_date")),
+                            _connector="OR",
+                        ),
+                        name="condition_resolved_after_onset",
+                    ),
+                ],
             },
         ),
     ]

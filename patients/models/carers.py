@@ -28,3 +28,6 @@ class CarerRelationship(models.Model):
                 name="carer_one_current_main_carer",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.relationship} of patient {self.patient_id}"

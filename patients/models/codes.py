@@ -66,7 +66,9 @@ class LongTermCondition(models.TextChoices):
 class ClinicalCode(models.Model):
     """One code of the curated list. A code may count towards a register, an eFI deficit, or both."""
 
-    code = models.CharField(max_length=20, unique=True, help_text="SNOMED CT concept id where known, else a local code.")
+    code = models.CharField(
+        max_length=20, unique=True, help_text="SNOMED CT concept id where known, else a local code."
+    )
     term = models.CharField(max_length=255)
     is_snomed = models.BooleanField(default=True)
     long_term_condition = models.CharField(max_length=32, choices=LongTermCondition.choices, blank=True)

@@ -49,3 +49,6 @@ class ActivityEvent(models.Model):
                 name="event_destination_only_on_discharge",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.event_date}"

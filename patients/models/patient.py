@@ -42,7 +42,11 @@ class Patient(models.Model):
     lives_alone = models.BooleanField(null=True, blank=True)
     housebound = models.BooleanField(default=False)
     accountable_gp = models.ForeignKey(
-        "caremodel.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="accountable_for",
+        "caremodel.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accountable_for",
         help_text="Named accountable GP (every patient aged 75 and over has one).",
     )
     key_worker = models.ForeignKey(
@@ -62,9 +66,15 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
-        indexes = [models.Index(fields=["registered_practice", "family_name", "given_name", "id"], name="patient_practice_name")]
+        indexes = [
+            models.Index(
+                fields=["registered_practice", "family_name", "given_name", "id"], name="patient_practice_name"
+            )
+        ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(nhs_number__regex=r"^[0-9]{10}$"), name="patient_nhs_number_ten_digits"),
+            models.CheckConstraint(
+                condition=models.Q(nhs_number__regex=r"^[0-9]{10}$"), name="patient_nhs_number_ten_digits"
+            ),
             models.CheckConstraint(
                 condition=models.Q(date_of_death__isnull=True) | models.Q(date_of_death__gte=models.F("date_of_birth")),
                 name="patient_death_not_before_birth",

@@ -24,6 +24,9 @@ class PatientCondition(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.code} for patient {self.patient_id}"
+
     @property
     def active(self) -> bool:
         return self.resolved_date is None
@@ -34,7 +37,10 @@ class CareHomeResidence(models.Model):
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="care_home_stays")
     care_home = models.ForeignKey(
-        "caremodel.Organisation", on_delete=models.PROTECT, related_name="residents", limit_choices_to={"kind": "care_home"}
+        "caremodel.Organisation",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        limit_choices_to={"kind": "care_home"},
     )
     nursing = models.BooleanField(default=False, help_text="Nursing (not residential) care.")
     since = models.DateField()
@@ -51,3 +57,6 @@ class CareHomeResidence(models.Model):
                 name="carehome_until_after_since",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Care home stay from {self.since}"

@@ -90,7 +90,8 @@ def test_audit_failure_in_the_api_is_503_without_data(client, gp, p1) -> None:
 
 
 def test_audit_unavailable_is_raised_when_the_write_fails(gp) -> None:
-    with mock.patch.object(AuditEvent.objects, "create", side_effect=DatabaseError("x")), pytest.raises(
-        AuditUnavailable
+    with (
+        mock.patch.object(AuditEvent.objects, "create", side_effect=DatabaseError("x")),
+        pytest.raises(AuditUnavailable),
     ):
         audit_record(user=gp, action=AuditAction.VIEW, outcome=AuditOutcome.ALLOWED)

@@ -99,10 +99,7 @@ def test_route_matrix(route, role, request, client, p1) -> None:
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     url = reverse(route, args=args)
-    if method == "post":
-        response = client.post(url, data, content_type="application/json")
-    else:
-        response = client.get(url)
+    response = client.post(url, data, content_type="application/json") if method == "post" else client.get(url)
     expected = expected_by_role[role]
     if expected == LOGIN:
         assert response.status_code == 302

@@ -49,14 +49,20 @@ class Command(BaseCommand):
         while batch := list(islice(patients, BATCH)):
             with transaction.atomic():
                 rows = Patient.objects.bulk_create(batch)
-                ids = [p.pk for p in rows] if rows and rows[0].pk else list(
-                    Patient.objects.filter(nhs_number__in=[p.nhs_number for p in batch]).values_list("pk", flat=True)
+                ids = (
+                    [p.pk for p in rows]
+                    if rows and rows[0].pk
+                    else list(
+                        Patient.objects.filter(nhs_number__in=[p.nhs_number for p in batch]).values_list(
+                            "pk", flat=True
+                        )
+                    )
                 )
                 audit_record_many(user=None, action=AuditAction.IMPORT, patient_ids=ids, detail={"by": "load_demo"})
             created += len(batch)
         self.stdout.write(self.style.SUCCESS(f"Loaded {created:,} demo patients."))
 
     def _print_logins(self) -> None:
-        self.stdout.write("\nDemo logins (password for every user: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for every user: {DEMO_PASSWORD})")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<16} {login.role:<28} {login.note}")
