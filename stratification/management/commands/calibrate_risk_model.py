@@ -20,14 +20,16 @@ class Command(BaseCommand):
             default=None,
             help="Date the features are taken at (YYYY-MM-DD; default: one year ago, so the outcome year is complete).",
         )
-        parser.add_argument("--version", default=None, help="Version label (default: a timestamp).")
+        parser.add_argument("--model-version", default=None, help="Version label (default: a timestamp).")
         parser.add_argument("--activate", action="store_true", help="Make the new version the active model.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = options["as_of"] or timezone.localdate() - timedelta(days=365)
         with request_context(source="command"):
             try:
-                model = risk_model_calibrate(as_of=as_of, version=options["version"], activate=options["activate"])
+                model = risk_model_calibrate(
+                    as_of=as_of, version=options["model_version"], activate=options["activate"]
+                )
             except CalibrationImpossible as exc:
                 raise CommandError(str(exc)) from exc
         metrics = model.metrics
