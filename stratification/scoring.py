@@ -14,6 +14,11 @@ from django.core.exceptions import ValidationError
 from stratification.models import Band, BandConfiguration, RiskModel
 
 TOP_FACTORS = 3
+# Coefficients are applied in units of 1e-9. Every feature is a small whole number, so the
+# logit is an exact integer sum: the Python and the numpy path add in different orders, and
+# with floats two people whose logits are mathematically equal could differ in the last bit
+# and swap ranks between paths. Exact sums keep ties ties. (1e-9 is far below any fitted precision.)
+UNITS = 1_000_000_000
 
 
 class RiskModelInvalid(Exception):
@@ -34,8 +39,8 @@ class LoadedModel:
 
     version: str
     features: tuple[str, ...]
-    coefficients: tuple[float, ...]
-    intercept: float
+    coefficients: tuple[int, ...]  # in units of 1e-9
+    intercept: int  # in units of 1e-9
 
     @classmethod
     def from_record(cls, record: RiskModel) -> "LoadedModel":
@@ -48,31 +53,31 @@ class LoadedModel:
         return cls(
             version=record.version,
             features=tuple(record.features),
-            coefficients=tuple(float(c) for c in record.coefficients),
-            intercept=float(record.intercept),
+            coefficients=tuple(round(float(c) * UNITS) for c in record.coefficients),
+            intercept=round(float(record.intercept) * UNITS),
         )
 
     def score(self, values: dict[str, float]) -> float:
         """One patient's probability (the Python path)."""
-        logit = self.intercept + sum(c * values[f] for f, c in zip(self.features, self.coefficients, strict=True))
-        return 1.0 / (1.0 + math.exp(-logit))
+        pairs = zip(self.features, self.coefficients, strict=True)
+        units = self.intercept + sum(c * int(values[f]) for f, c in pairs)
+        return 1.0 / (1.0 + math.exp(-(units / UNITS)))
 
     def top_factors(self, values: dict[str, float]) -> list[str]:
         """Features that raise this patient's risk most, largest contribution first."""
-        contributions = [
-            (c * values[f], i) for i, (f, c) in enumerate(zip(self.features, self.coefficients, strict=True))
-        ]
+        pairs = zip(self.features, self.coefficients, strict=True)
+        contributions = [(c * int(values[f]), i) for i, (f, c) in enumerate(pairs)]
         ranked = sorted((item for item in contributions if item[0] > 0), key=lambda item: (-item[0], item[1]))
         return [self.features[i] for _, i in ranked[:TOP_FACTORS]]
 
     def score_matrix(self, matrix: np.ndarray) -> np.ndarray:
         """Probabilities for many patients at once (rows = patients, columns = self.features)."""
-        logit = self.intercept + matrix @ np.asarray(self.coefficients, dtype=np.float64)
-        return 1.0 / (1.0 + np.exp(-logit))
+        units = self.intercept + matrix.astype(np.int64) @ np.asarray(self.coefficients, dtype=np.int64)
+        return 1.0 / (1.0 + np.exp(-(units / UNITS)))
 
     def top_factor_indexes(self, matrix: np.ndarray) -> np.ndarray:
         """Per row, the indexes of the top positive contributions (-1 where fewer), as top_factors."""
-        contributions = matrix * np.asarray(self.coefficients, dtype=np.float64)
+        contributions = matrix.astype(np.int64) * np.asarray(self.coefficients, dtype=np.int64)
         order = np.argsort(-contributions, axis=1, kind="stable")[:, :TOP_FACTORS]
         chosen = np.take_along_axis(contributions, order, axis=1)
         return np.where(chosen > 0, order, -1).astype(np.int16)

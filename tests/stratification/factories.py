@@ -44,7 +44,26 @@ def hand_model(*, version: str = "hand-1", active: bool = True) -> RiskModel:
 _source = iter(range(1, 10**9))
 
 
+def ensure_codelist() -> None:
+    """Transactional tests flush the code list the data migration loaded; put it back."""
+    from patients.codelist import CODES
+
+    if ClinicalCode.objects.exists():
+        return
+    ClinicalCode.objects.bulk_create(
+        ClinicalCode(
+            code=entry.code,
+            term=entry.term,
+            is_snomed=entry.is_snomed,
+            long_term_condition=entry.long_term_condition,
+            frailty_deficit=entry.frailty_deficit,
+        )
+        for entry in CODES
+    )
+
+
 def code(term_or_deficit: str) -> ClinicalCode:
+    ensure_codelist()
     found = ClinicalCode.objects.filter(frailty_deficit=term_or_deficit).first()
     return found or ClinicalCode.objects.get(long_term_condition=term_or_deficit, frailty_deficit=term_or_deficit)
 
@@ -70,7 +89,8 @@ def add_event(patient: Patient, kind: str, day: datetime.date, **extra: object) 
 def random_population(*, practice, count: int, seed: int = 7, as_of: datetime.date = AS_OF) -> list[Patient]:
     """A varied population: ages, sexes, conditions, deficits, events over two years, care homes."""
     rng = random.Random(seed)
-    codes = list(ClinicalCode.objects.all())
+    ensure_codelist()
+    codes = list(ClinicalCode.objects.order_by("code"))
     care_home = OrganisationFactory(kind="care_home", name="Test care home")
     patients = []
     for _ in range(count):
