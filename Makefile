@@ -66,3 +66,7 @@ beat: setup ## The one Celery beat scheduler (needs REDIS_URL)
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules and the local SQLite database
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
+
+.PHONY: bench-risk
+bench-risk: setup ## Benchmark the nightly risk recompute on PostgreSQL + Redis with real workers (RISK_BENCH_3M=1 adds 3M)
+	$(BIN)/python bench/risk_bench.py
