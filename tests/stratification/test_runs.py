@@ -186,3 +186,11 @@ def test_calibration_without_outcomes_says_what_is_missing(area) -> None:
     PatientFactory(registered_practice=area.practice_a)
     with pytest.raises(CommandError, match="had an emergency admission in the 12 months after"):
         call_command("calibrate_risk_model", "--as-of", AS_OF.isoformat())
+
+
+def test_the_demo_steps_skip_quietly_without_history(area) -> None:
+    PatientFactory(registered_practice=area.practice_a)
+    out = StringIO()
+    call_command("calibrate_risk_model", "--activate", "--skip-without-history", stdout=out)
+    call_command("recompute_risk", "--no-progress", "--skip-without-model", stdout=out)
+    assert "No risk model fitted" in out.getvalue() and "no risk run" in out.getvalue()

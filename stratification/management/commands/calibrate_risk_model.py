@@ -22,6 +22,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--model-version", default=None, help="Version label (default: a timestamp).")
         parser.add_argument("--activate", action="store_true", help="Make the new version the active model.")
+        parser.add_argument(
+            "--skip-without-history",
+            action="store_true",
+            help="Exit quietly (status 0) when the history cannot support a fit, e.g. a demo with no events yet.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = options["as_of"] or timezone.localdate() - timedelta(days=365)
@@ -31,6 +36,9 @@ class Command(BaseCommand):
                     as_of=as_of, version=options["model_version"], activate=options["activate"]
                 )
             except CalibrationImpossible as exc:
+                if options["skip_without_history"]:
+                    self.stdout.write(self.style.WARNING(f"No risk model fitted: {exc}"))
+                    return
                 raise CommandError(str(exc)) from exc
         metrics = model.metrics
         fitted = model.fitted_on

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from caremodel.request_context import request_context
 from stratification import runs
-from stratification.models import RiskRun, RiskRunChunk, RunStatus
+from stratification.models import RiskModel, RiskRun, RiskRunChunk, RunStatus
 from stratification.scoring import BandConfigurationInvalid, RiskModelInvalid
 
 
@@ -25,8 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--path", choices=["sql", "python"], default=None, help="Default: sql on PostgreSQL.")
         parser.add_argument("--workers", action="store_true", help="Fan the chunks out to Celery workers.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (for logs).")
+        parser.add_argument(
+            "--skip-without-model", action="store_true", help="Exit quietly (status 0) when no risk model is active."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["skip_without_model"] and not RiskModel.objects.filter(is_active=True).exists():
+            self.stdout.write(self.style.WARNING("No risk model is active, so no risk run (see calibrate_risk_model)."))
+            return
         with request_context(source="command"):
             try:
                 run = self._via_workers(options) if options["workers"] else self._inline(options)
