@@ -5,7 +5,41 @@ from decimal import Decimal
 import django.db.models.deletion
 from django.db import migrations, models
 
-from stratification.storage import make_scores_table_partitioned
+# Frozen here so that later changes to stratification/storage.py cannot change this migration.
+PARTITION_SQL = """
+DROP TABLE stratification_riskscore;
+CREATE TABLE stratification_riskscore (
+    run_id bigint NOT NULL,
+    patient_id bigint NOT NULL,
+    practice_id bigint NULL,
+    age smallint NOT NULL,
+    score double precision NOT NULL,
+    rank integer NOT NULL,
+    band varchar(16) NOT NULL,
+    efi_score double precision NOT NULL,
+    efi_deficits smallint NOT NULL,
+    efi_category varchar(16) NOT NULL,
+    emergency_admissions_12m smallint NOT NULL,
+    ae_attendances_12m smallint NOT NULL,
+    falls_12m smallint NOT NULL,
+    ltc_count smallint NOT NULL,
+    ltc_mask integer NOT NULL,
+    care_home boolean NOT NULL,
+    factors varchar(200) NOT NULL,
+    previous_band varchar(16) NOT NULL,
+    previous_efi_category varchar(16) NOT NULL,
+    PRIMARY KEY (run_id, patient_id)
+) PARTITION BY LIST (run_id);
+CREATE INDEX riskscore_run_rank ON stratification_riskscore (run_id, rank);
+"""
+
+
+def make_scores_table_partitioned(apps, schema_editor):
+    """On PostgreSQL replace the plain scores table with one partitioned by LIST (run_id)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in filter(None, (s.strip() for s in PARTITION_SQL.split(";"))):
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

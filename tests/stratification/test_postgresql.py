@@ -178,3 +178,16 @@ def test_real_worker_fan_out_publishes_and_a_failing_chunk_fails_the_run_promptl
     finally:
         app.conf.task_always_eager = True
     assert PublishedRun.objects.get().run_id == run.pk
+
+
+@pytest.mark.django_db
+def test_the_scores_table_is_partitioned_and_matches_the_model() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE relname = %s", [storage.PARENT])
+        assert cursor.fetchone()[0] == "p"
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+            [storage.PARENT],
+        )
+        columns = [row[0] for row in cursor.fetchall()]
+    assert columns == [field.column for field in RiskScore._meta.concrete_fields]
