@@ -194,3 +194,18 @@ def test_the_demo_steps_skip_quietly_without_history(area) -> None:
     call_command("calibrate_risk_model", "--activate", "--skip-without-history", stdout=out)
     call_command("recompute_risk", "--no-progress", "--skip-without-model", stdout=out)
     assert "No risk model fitted" in out.getvalue() and "no risk run" in out.getvalue()
+
+
+def test_date_of_birth_is_required_today_and_unscoreable_records_are_left_out(area, start_run) -> None:
+    """Age is a feature, so a record without a date of birth cannot be scored. The field is NOT
+    NULL today; if that changes, the eligibility rule (born on or before the run date) already
+    leaves such records out (NULL never compares true) rather than guessing an age."""
+    from patients.models import Patient
+    from stratification.python_path import eligible_patients
+
+    assert Patient._meta.get_field("date_of_birth").null is False
+    hand_model()
+    born_later = PatientFactory(registered_practice=area.practice_a, date_of_birth=AS_OF + datetime.timedelta(days=2))
+    assert not Patient.objects.filter(eligible_patients(as_of=AS_OF), pk=born_later.pk).exists()
+    run = start_run(as_of=AS_OF)
+    assert run.patient_count == 0 and run.status == RunStatus.PUBLISHED
