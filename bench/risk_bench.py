@@ -304,7 +304,10 @@ def reference(connection: object) -> float:
     sql = reference_sql(connection)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_reference")
-        cursor.execute("SET jit = off")  # as the chunk queries run; JIT compiling this query costs seconds
+        # The same session settings as the run's own queries: no JIT, memory for the sort and indexes.
+        cursor.execute("SET jit = off")
+        cursor.execute("SET work_mem = '256MB'")
+        cursor.execute("SET maintenance_work_mem = '256MB'")
         started = time.perf_counter()
         cursor.execute(
             "CREATE TABLE bench_reference (patient_id bigint NOT NULL, practice_id bigint, age smallint NOT NULL, "

@@ -124,10 +124,6 @@ def score_chunk(*, run: RiskRun, model: LoadedModel, first_id: int, last_id: int
     return len(rows)
 
 
-def scored_count(*, run: RiskRun) -> int:
-    return RiskScore.objects.filter(run_id=run.pk).count()
-
-
 def rank_run(*, run: RiskRun, cutoffs: tuple[int, int, int], previous_run_id: int | None) -> None:
     """Rank by score (ties by patient id), band by rank, and note each patient's previous band
     and frailty category; rewritten as one delete-and-insert inside the publishing transaction."""

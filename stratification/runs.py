@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from caremodel.audit import audit_record
@@ -146,8 +147,13 @@ def risk_chunk_score(*, run_id: int, first_id: int, last_id: int) -> int:
             )
         else:
             count = python_path.score_chunk(run=run, model=model, first_id=first_id, last_id=last_id)
+        # A redelivered chunk rewrites its scores and its record (the count may differ if
+        # patients arrived in between), so the chunk records always add up to the scores.
         RiskRunChunk.objects.bulk_create(
-            [RiskRunChunk(run=run, first_id=first_id, last_id=last_id, patients=count)], ignore_conflicts=True
+            [RiskRunChunk(run=run, first_id=first_id, last_id=last_id, patients=count)],
+            update_conflicts=True,
+            unique_fields=["run", "first_id"],
+            update_fields=["last_id", "patients"],
         )
     return count
 
@@ -209,11 +215,8 @@ def risk_run_finalise(*, run_id: int) -> RiskRun:
 
 
 def _population(run: RiskRun) -> int:
-    if run.path == "sql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {storage.staging_name(run.pk)}")  # noqa: S608 - name from an int
-            return int(cursor.fetchone()[0])
-    return python_path.scored_count(run=run)
+    """Patients scored: the chunk records add up to the rows written, without scanning them."""
+    return int(RiskRunChunk.objects.filter(run=run).aggregate(total=Sum("patients"))["total"] or 0)
 
 
 def risk_run_fail(*, run_id: int, error: str) -> RiskRun:

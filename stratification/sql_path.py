@@ -277,6 +277,9 @@ def publish_partition(
     with connection.cursor() as cursor:
         raw = cursor.cursor
         raw.execute("SET LOCAL jit = off")
+        # One sort of the whole run and two index builds: give them memory rather than disk.
+        raw.execute("SET LOCAL work_mem = '256MB'")
+        raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
         raw.execute(
             sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
                 sql.Identifier(table), sql.Identifier(PARENT)
