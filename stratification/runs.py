@@ -53,14 +53,18 @@ def _advisory_lock() -> Iterator[bool]:
 
 
 def chunk_ranges(*, size: int) -> list[tuple[int, int]]:
-    """Patient id ranges of about `size` patients each, from one ordered scan of the ids."""
+    """Patient id ranges of about `size` patients each. Ids are dense (a sequence), so the id
+    span is split evenly from min, max and count (index-only, no scan of rows); gaps only make
+    some chunks smaller, and every id in [min, max] falls in exactly one range."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT min(id), max(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS bucket "
-            "FROM patients_patient) b GROUP BY bucket ORDER BY bucket",
-            [int(size)],
-        )
-        return [(int(low), int(high)) for low, high in cursor.fetchall()]
+        cursor.execute("SELECT min(id), max(id), count(*) FROM patients_patient")
+        low, high, count = cursor.fetchone()
+    if not count:
+        return []
+    chunks = max(1, -(-int(count) // int(size)))
+    span = int(high) - int(low) + 1
+    step = -(-span // chunks)
+    return [(start, min(start + step - 1, int(high))) for start in range(int(low), int(high) + 1, step)]
 
 
 def risk_run_plan(*, triggered_by: str, as_of: date | None = None, path: str | None = None) -> RunPlan | None:
@@ -141,9 +145,17 @@ def risk_chunk_score(*, run_id: int, first_id: int, last_id: int) -> int:
         return 0
     model = LoadedModel.from_record(run.model)
     with transaction.atomic():
+        # Scores and the chunk record commit together, so rows from an earlier delivery exist
+        # only if its record does: a first delivery skips the delete.
+        redelivered = RiskRunChunk.objects.filter(run=run, first_id=first_id).exists()
         if run.path == "sql":
             count = sql_path.score_chunk(
-                run_id=run_id, model=model, as_of=run.as_of, first_id=first_id, last_id=last_id
+                run_id=run_id,
+                model=model,
+                as_of=run.as_of,
+                first_id=first_id,
+                last_id=last_id,
+                replace=redelivered,
             )
         else:
             count = python_path.score_chunk(run=run, model=model, first_id=first_id, last_id=last_id)

@@ -195,9 +195,11 @@ def create_staging(*, run_id: int) -> None:
         cursor.execute(f"CREATE UNLOGGED TABLE IF NOT EXISTS {staging_name(run_id)} ({columns})")
 
 
-def score_chunk(*, run_id: int, model: LoadedModel, as_of: date, first_id: int, last_id: int) -> int:
-    """Score one chunk into staging; delete-then-insert so a redelivered chunk gives the same rows.
-    The caller owns the transaction."""
+def score_chunk(
+    *, run_id: int, model: LoadedModel, as_of: date, first_id: int, last_id: int, replace: bool = True
+) -> int:
+    """Score one chunk into staging; a redelivered chunk (`replace`) deletes its earlier rows
+    first, so it leaves the same rows. The caller owns the transaction."""
     with connection.cursor() as cursor:
         # The facts query is cheap per chunk but its many expressions tempt the planner into JIT
         # compilation, which costs more than the query itself.
@@ -223,10 +225,11 @@ def score_chunk(*, run_id: int, model: LoadedModel, as_of: date, first_id: int, 
     for k in range(3):
         rows[f"factor_{k + 1}"] = factors[:, k] if factors.shape[1] > k else -1
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {staging_name(run_id)} WHERE patient_id BETWEEN %s AND %s",  # noqa: S608 - name from an int
-            [first_id, last_id],
-        )
+        if replace:
+            cursor.execute(
+                f"DELETE FROM {staging_name(run_id)} WHERE patient_id BETWEEN %s AND %s",  # noqa: S608 - name from an int
+                [first_id, last_id],
+            )
         columns = ", ".join(name for name, _, _ in _STAGE_COLUMNS)
         with cursor.cursor.copy(f"COPY {staging_name(run_id)} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(_HEADER + rows.tobytes() + _TRAILER)
