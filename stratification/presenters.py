@@ -3,7 +3,7 @@
 from stratification.features import factor_words
 from stratification.models import Band, FrailtyCategory, RiskScore
 
-BAND_COLOURS = {Band.VERY_HIGH: "red", Band.HIGH: "orange", Band.MODERATE: "yellow", Band.LOW: "grey"}
+BAND_COLOURS: dict[str, str] = {Band.VERY_HIGH: "red", Band.HIGH: "orange", Band.MODERATE: "yellow", Band.LOW: "grey"}
 BAND_LABELS = dict(Band.choices)
 FRAILTY_LABELS = dict(FrailtyCategory.choices)
 
