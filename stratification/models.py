@@ -211,8 +211,12 @@ class RiskScore(models.Model):
     """One patient's score in one run. Keyed on (run, patient): a redelivered chunk cannot duplicate."""
 
     pk = models.CompositePrimaryKey("run_id", "patient_id")
-    run = models.ForeignKey(RiskRun, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    patient = models.ForeignKey("patients.Patient", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No foreign-key constraints or single-column indexes: a partition is attached whole, every
+    # lookup is by (run, patient) or (run, rank), and the primary key and the rank index cover both.
+    run = models.ForeignKey(RiskRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     practice_id = models.BigIntegerField(null=True)
     age = models.PositiveSmallIntegerField()
     score = models.FloatField(help_text="Probability of an emergency admission in the next 12 months.")

@@ -303,4 +303,6 @@ def publish_partition(
             )
         )
         raw.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(stage)))
+        # Statistics now, so readers' plans and the next run's join to this one are sound.
+        raw.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
     return count

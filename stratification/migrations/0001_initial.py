@@ -243,6 +243,7 @@ class Migration(migrations.Migration):
                     "patient",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="patients.patient",
@@ -252,6 +253,7 @@ class Migration(migrations.Migration):
                     "run",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="stratification.riskrun",
