@@ -283,6 +283,9 @@ def publish_partition(
         # One sort of the whole run and two index builds: give them memory rather than disk.
         raw.execute("SET LOCAL work_mem = '256MB'")
         raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Staging has had no statistics yet; without them the join to the previous run is
+        # misjudged (a million index probes instead of one hash join).
+        raw.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(stage)))
         raw.execute(
             sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
                 sql.Identifier(table), sql.Identifier(PARENT)
