@@ -32,8 +32,10 @@ migrate: setup ## Apply migrations to the configured database
 	$(MANAGE) migrate --noinput
 
 .PHONY: demo
-demo: migrate ## Load the synthetic demo area and population
+demo: migrate ## Load the synthetic demo area and population, fit the risk model on it and run it
 	$(MANAGE) load_demo --patients $(DEMO_PATIENTS)
+	$(MANAGE) calibrate_risk_model --activate --skip-without-history
+	$(MANAGE) recompute_risk --no-progress --skip-without-model
 
 .PHONY: run
 run: demo ## Set up, load the demo and serve at http://127.0.0.1:8000
@@ -66,3 +68,7 @@ beat: setup ## The one Celery beat scheduler (needs REDIS_URL)
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules and the local SQLite database
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
+
+.PHONY: bench-risk
+bench-risk: setup ## Benchmark the nightly risk recompute on PostgreSQL + Redis with real workers (RISK_BENCH_3M=1 adds 3M)
+	$(BIN)/python bench/risk_bench.py

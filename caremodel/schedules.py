@@ -10,4 +10,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "caremodel.sessions_clear_expired",
         "schedule": crontab(hour=1, minute=15),
     },
+    # The nightly risk recompute (stratification/runs.py): after the evening feeds, before clinics.
+    "risk-run-nightly": {
+        "task": "stratification.risk_run_start",
+        "schedule": crontab(hour=2, minute=0),
+        "kwargs": {"triggered_by": "beat"},
+    },
 }

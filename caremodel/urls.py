@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", views.CareModelLoginView.as_view(), name="login"),
     path("accounts/logout/", views.logout_confirm, name="logout"),
     path("patients/", include("patients.urls")),
+    path("risk/", include("stratification.urls")),
     path("api/v1/", include("caremodel.api_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -68,6 +68,24 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
         },
     ),
     "api-schema": ("get", None, {"anonymous": 403, **ALL_200}),
+    # Risk stratification: lists and exports are scoped to care relationships (the admin sees an
+    # empty list), commissioners never see patient-level risk; the runs page is the administrator's.
+    "stratification:list": ("get", None, {"anonymous": LOGIN, **CLINICAL_200_COMMISSIONER_403}),
+    "stratification:export": ("get", None, {"anonymous": LOGIN, **CLINICAL_200_COMMISSIONER_403}),
+    "stratification:runs": ("get", None, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 403), "admin": 200}),
+    "stratification:patient_panel": (
+        "get",
+        "p1",
+        {
+            "anonymous": LOGIN,
+            "gp": 200,
+            "care_coordinator": 200,
+            "mdt_chair": 200,
+            "spa_clinician": 404,
+            "admin": 404,
+            "commissioner": 403,
+        },
+    ),
 }
 NOT_IN_MATRIX = {"admin"}  # the Django admin namespace is tested in test_security_settings
 
