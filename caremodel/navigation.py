@@ -13,7 +13,11 @@ class NavItem:
     url_name: str
 
 
-_CLINICAL = (NavItem("Home", "home"), NavItem("Find a patient", "patients:lookup"))
+_CLINICAL = (
+    NavItem("Home", "home"),
+    NavItem("Patients", "patients:list"),
+    NavItem("Find a patient", "patients:lookup"),
+)
 
 NAVIGATION: dict[str, tuple[NavItem, ...]] = {
     Role.GP: _CLINICAL,
@@ -26,7 +30,12 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
     Role.SPA_CLINICIAN: _CLINICAL,
     Role.MDT_CHAIR: _CLINICAL,
     Role.COMMISSIONER: (NavItem("Home", "home"),),
-    Role.ADMINISTRATOR: (NavItem("Home", "home"), NavItem("Care model", "directory")),
+    Role.ADMINISTRATOR: (
+        NavItem("Home", "home"),
+        NavItem("Care model", "directory"),
+        NavItem("Imports", "patients:import_upload"),
+        NavItem("Duplicate records", "patients:duplicates"),
+    ),
 }
 
 

@@ -134,3 +134,12 @@ def patient_merge(*, user: User, keep: Patient, remove: Patient) -> MergeResult:
         Patient.objects.filter(pk=remove.pk).delete()
     keep.refresh_from_db()
     return MergeResult(kept=keep, moved=moved)
+
+
+def patients_for_merge(*, user: User, keep_id: object, remove_id: object) -> tuple[Patient, Patient]:
+    """The two records an administrator chose on the duplicates page."""
+    _require_administrator(user)
+    found = Patient.objects.in_bulk([keep_id, remove_id], field_name="public_id")
+    if len(found) != 2:
+        raise ValidationError({"remove": "One of the records no longer exists; reload the page."})
+    return found[keep_id], found[remove_id]

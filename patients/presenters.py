@@ -2,9 +2,11 @@
 
 from datetime import date
 
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from patients.models import Patient
+from caremodel.models import User
+from patients.models import ActivityEvent, CareHomeResidence, CarerRelationship, Patient, PatientCondition
 
 
 def age_on(date_of_birth: date, on: date) -> int:
@@ -40,3 +42,96 @@ class PatientPresenter:
     @property
     def is_deceased(self) -> bool:
         return self.patient.date_of_death is not None
+
+
+class PatientRecordPresenter(PatientPresenter):
+    """The whole record page: registers, carers and the timeline, read after the record was opened."""
+
+    def __init__(
+        self,
+        patient: Patient,
+        *,
+        conditions: list[PatientCondition],
+        care_home_stays: list[CareHomeResidence],
+        carers: list[CarerRelationship],
+        events: list[ActivityEvent],
+    ) -> None:
+        super().__init__(patient)
+        self.conditions = conditions
+        self.care_home_stays = care_home_stays
+        self.carers = carers
+        self.events = events
+
+    @property
+    def active_conditions(self) -> list[PatientCondition]:
+        return [c for c in self.conditions if c.resolved_date is None]
+
+    @property
+    def resolved_conditions(self) -> list[PatientCondition]:
+        return [c for c in self.conditions if c.resolved_date is not None]
+
+    @property
+    def current_care_home(self) -> CareHomeResidence | None:
+        return next((stay for stay in self.care_home_stays if stay.until is None), None)
+
+    @property
+    def lives_alone_display(self) -> str:
+        return {True: "Yes", False: "No", None: "Not recorded"}[self.patient.lives_alone]
+
+    @property
+    def consent_display(self) -> str:
+        text = self.patient.get_consent_to_share_display()
+        if self.patient.consent_recorded_at:
+            by = self.patient.consent_recorded_by
+            when = timezone.localtime(self.patient.consent_recorded_at).strftime("%-d %B %Y")
+            text += f" (recorded {when}" + (f" by {by.get_full_name() or by.username})" if by else ")")
+        return text
+
+    @property
+    def communication_display(self) -> str:
+        parts = []
+        if self.patient.interpreter_needed:
+            parts.append(f"Interpreter needed ({self.patient.preferred_language or 'language not recorded'})")
+        elif self.patient.preferred_language:
+            parts.append(f"Preferred language: {self.patient.preferred_language}")
+        if self.patient.communication_needs:
+            parts.append(self.patient.communication_needs)
+        return "; ".join(parts) or "None recorded"
+
+    @staticmethod
+    def staff_display(user: User | None) -> str:
+        return (user.get_full_name() or user.username) if user else "Not named"
+
+
+def list_row(patient: Patient) -> dict[str, str]:
+    """One row of the patient list, as text."""
+    presenter = PatientPresenter(patient)
+    practice = patient.registered_practice
+    return {
+        "public_id": str(patient.public_id),
+        "name": patient.display_name,
+        "nhs_number": presenter.nhs_number_display,
+        "date_of_birth": presenter.date_of_birth_display,
+        "postcode": patient.postcode,
+        "practice": practice.name if practice else "",
+    }
+
+
+# Panels that apps to the right of patients serve for the record page (DESIGN.md: data flows one
+# way, so this page never imports them). A slot is rendered only when that app has its route.
+RECORD_PANELS: tuple[tuple[str, str], ...] = (
+    ("Risk", "stratification:patient_panel"),
+    ("Anticipatory care plan", "careplans:patient_panel"),
+    ("Referrals", "referrals:patient_panel"),
+    ("MDT history", "mdt:patient_panel"),
+)
+
+
+def panel_slots(patient: Patient) -> list[dict[str, str]]:
+    slots = []
+    for title, route in RECORD_PANELS:
+        try:
+            slots.append({"title": title, "url": reverse(route, args=[patient.public_id])})
+        except NoReverseMatch:
+            continue
+    return slots

@@ -82,7 +82,9 @@ def patient_open_for_update(*, user: User, patient: Patient) -> Patient:
     return _open_record(user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"})
 
 
-def _patient_update(*, user: User, patient: Patient, expected_version: int, changes: dict[str, Any], what: str) -> Patient:
+def _patient_update(
+    *, user: User, patient: Patient, expected_version: int, changes: dict[str, Any], what: str
+) -> Patient:
     """Conditional UPDATE ... WHERE version = expected: of two editors of one version, exactly one wins."""
     with transaction.atomic():
         patient_open_for_update(user=user, patient=patient)
@@ -139,11 +141,17 @@ def patient_set_accountable_gp(*, user: User, patient: Patient, expected_version
     if gp is None and age_on(patient.date_of_birth, timezone.localdate()) >= ACCOUNTABLE_GP_AGE:
         raise ValidationError({"accountable_gp": "Patients aged 75 and over must have a named accountable GP."})
     return _patient_update(
-        user=user, patient=patient, expected_version=expected_version, changes={"accountable_gp": gp}, what="accountable GP"
+        user=user,
+        patient=patient,
+        expected_version=expected_version,
+        changes={"accountable_gp": gp},
+        what="accountable GP",
     )
 
 
-def patient_set_key_worker(*, user: User, patient: Patient, expected_version: int, key_worker_id: int | None) -> Patient:
+def patient_set_key_worker(
+    *, user: User, patient: Patient, expected_version: int, key_worker_id: int | None
+) -> Patient:
     worker = _staff_member(user_id=key_worker_id, field="key_worker")
     return _patient_update(
         user=user, patient=patient, expected_version=expected_version, changes={"key_worker": worker}, what="key worker"

@@ -29,13 +29,18 @@ class PendingMatch(models.Model):
     status = models.CharField(max_length=16, choices=PendingMatchStatus.choices, default=PendingMatchStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey("caremodel.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resolved_by = models.ForeignKey(
+        "caremodel.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["source", "fingerprint"], name="pendingmatch_unique_row"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source} line {self.line_number} ({self.get_status_display()})"
 
 
 class IdempotencyRecord(models.Model):
@@ -53,3 +58,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key_per_client"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} key of user {self.user_id}"

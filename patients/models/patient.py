@@ -58,8 +58,12 @@ class Patient(models.Model):
     preferred_language = models.CharField(max_length=50, blank=True)
     communication_needs = models.CharField(max_length=255, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised by every change; guards against lost updates.")
-    search_family = models.CharField(max_length=100, blank=True, editable=False, help_text="Unaccented lower-case family name.")
-    search_given = models.CharField(max_length=100, blank=True, editable=False, help_text="Unaccented lower-case given name.")
+    search_family = models.CharField(
+        max_length=100, blank=True, editable=False, help_text="Unaccented lower-case family name."
+    )
+    search_given = models.CharField(
+        max_length=100, blank=True, editable=False, help_text="Unaccented lower-case given name."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,7 +72,9 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["registered_practice", "family_name", "given_name", "id"], name="patient_practice_name"),
             # Keyset pagination of a practice list and prefix search on the folded names.
-            models.Index(fields=["registered_practice", "search_family", "search_given", "id"], name="patient_practice_key"),
+            models.Index(
+                fields=["registered_practice", "search_family", "search_given", "id"], name="patient_practice_key"
+            ),
             models.Index(fields=["search_family", "search_given", "id"], name="patient_name_key"),
             models.Index(
                 fields=["search_family"], name="patient_family_prefix", opclasses=["varchar_pattern_ops"]
@@ -88,17 +94,17 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_name}"
 
-    def refresh_search_keys(self) -> None:
-        """Bulk paths (imports, demo) call this themselves because bulk_create skips save()."""
-        self.search_family = name_search_key(self.family_name)
-        self.search_given = name_search_key(self.given_name)
-
     def save(self, *args: object, **kwargs: object) -> None:
         self.refresh_search_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and ({"family_name", "given_name"} & set(update_fields)):  # type: ignore[call-overload]
             kwargs["update_fields"] = {*update_fields, "search_family", "search_given"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def refresh_search_keys(self) -> None:
+        """Bulk paths (imports, demo) call this themselves because bulk_create skips save()."""
+        self.search_family = name_search_key(self.family_name)
+        self.search_given = name_search_key(self.given_name)
 
     @property
     def display_name(self) -> str:

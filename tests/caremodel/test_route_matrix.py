@@ -11,6 +11,7 @@ LOGIN = "login"  # anonymous page requests are redirected to the login page
 
 # route name -> (method, args key, {role: expected status})
 ALL_200 = dict.fromkeys(ROLES[1:], 200)
+ADMIN_ONLY = {**dict.fromkeys(ROLES[1:], 403), "admin": 200}
 CLINICAL_200_COMMISSIONER_403 = {**dict.fromkeys(ROLES[1:], 200), "commissioner": 403, "admin": 200}
 ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
     "home": ("get", None, {"anonymous": LOGIN, **ALL_200}),
@@ -68,6 +69,23 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
         },
     ),
     "api-schema": ("get", None, {"anonymous": 403, **ALL_200}),
+    "patients:list": ("get", None, {"anonymous": LOGIN, **CLINICAL_200_COMMISSIONER_403}),
+    "patients:carers_register": (
+        "get",
+        "practice_p1",
+        {
+            "anonymous": LOGIN,
+            "gp": 200,
+            "care_coordinator": 200,
+            "mdt_chair": 200,
+            "spa_clinician": 404,
+            "admin": 404,
+            "commissioner": 403,
+        },
+    ),
+    "patients:import_upload": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
+    "patients:duplicates": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
+    "patients:merge": ("post", None, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 403), "admin": 302}),
 }
 NOT_IN_MATRIX = {"admin"}  # the Django admin namespace is tested in test_security_settings
 
@@ -94,7 +112,7 @@ def test_every_route_is_in_the_matrix() -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_route_matrix(route, role, request, client, p1) -> None:
     method, arg_key, expected_by_role = ROUTES[route]
-    args = [p1.public_id] if arg_key == "p1" else []
+    args = {"p1": [p1.public_id], "practice_p1": [p1.registered_practice.ods_code]}.get(arg_key or "", [])
     data = {"nhs_number": p1.nhs_number} if arg_key == "nhs_p1" else None
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
