@@ -4,6 +4,7 @@ from datetime import date
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from caremodel.models import User
 from patients.models import ActivityEvent, CareHomeResidence, CarerRelationship, Patient, PatientCondition
@@ -103,12 +104,14 @@ class PatientRecordPresenter(PatientPresenter):
         return (user.get_full_name() or user.username) if user else "Not named"
 
 
-def list_row(patient: Patient) -> dict[str, str]:
+def list_row(patient: Patient) -> dict[str, object]:
     """One row of the patient list, as text."""
     presenter = PatientPresenter(patient)
     practice = patient.registered_practice
     return {
-        "public_id": str(patient.public_id),
+        "link": format_html(
+            '<a href="{}">{}</a>', reverse("patients:detail", args=[patient.public_id]), patient.display_name
+        ),
         "name": patient.display_name,
         "nhs_number": presenter.nhs_number_display,
         "date_of_birth": presenter.date_of_birth_display,

@@ -113,7 +113,10 @@ def test_malformed_csv_is_rejected_with_its_line(area, admin) -> None:
 
 def test_rows_without_nhs_number_are_queued_for_a_person_never_merged(area, admin) -> None:
     existing = PatientFactory(
-        given_name="Ada", family_name="Lovelace", date_of_birth=datetime.date(1936, 2, 1), postcode="TN23 1AA",
+        given_name="Ada",
+        family_name="Lovelace",
+        date_of_birth=datetime.date(1936, 2, 1),
+        postcode="TN23 1AA",
         registered_practice=area.practice_a,
     )
     data = gp_file(f",ADA,LOVELACE,1936-02-01,F,tn231aa,{area.practice_a.ods_code},")
@@ -129,7 +132,9 @@ def test_rows_without_nhs_number_are_queued_for_a_person_never_merged(area, admi
 @pytest.fixture
 def feed_setup(area):
     provider = ProviderFactory(ods_code="RVV01")
-    patient = PatientFactory(nhs_number=N1, registered_practice=area.practice_a, date_of_birth=datetime.date(1940, 1, 1))
+    patient = PatientFactory(
+        nhs_number=N1, registered_practice=area.practice_a, date_of_birth=datetime.date(1940, 1, 1)
+    )
     return provider, patient
 
 

@@ -52,7 +52,7 @@ def test_copy_path_matches_the_portable_path(area) -> None:
     ProviderFactory(ods_code="RVV01")
     patient = PatientFactory(nhs_number=nhs_number_for(2000), registered_practice=area.practice_a)
     data = activity_file(
-        f"{patient.nhs_number},discharge,2024-01-06,RVV01,\"tab\tand \\ slash\",,care_home",
+        f'{patient.nhs_number},discharge,2024-01-06,RVV01,"tab\tand \\ slash",,care_home',
         f"{patient.nhs_number},emergency_admission,2024-01-02,,APC1,4,",
     )
     report = import_activity(data=data, user=None)
