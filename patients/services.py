@@ -288,3 +288,56 @@ def care_home_leave(*, user: User, patient: Patient, until: date) -> CareHomeRes
             detail={"ended": True},
         )
     return current
+
+
+def patient_for_write(*, user: User, public_id: UUID) -> Patient:
+    """The record a nested write (condition, carer, event) is about; 404 and 403 rules as for reads."""
+    patient = Patient.objects.select_related("registered_practice").filter(public_id=public_id).first()
+    return _open_record(user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"})
+
+
+REGISTER_FIELDS = (
+    "lives_alone",
+    "housebound",
+    "accountable_gp",
+    "key_worker",
+    "consent_to_share",
+    "interpreter_needed",
+    "preferred_language",
+    "communication_needs",
+)
+
+
+def patient_update_registers(
+    *, user: User, patient: Patient, expected_version: int, changes: dict[str, Any]
+) -> Patient:
+    """Several register fields in one conditional UPDATE (one version step): all of them or none."""
+    unknown = sorted(set(changes) - set(REGISTER_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
+    values: dict[str, Any] = {name: changes[name] for name in ("lives_alone", "housebound") if name in changes}
+    if "accountable_gp" in changes:
+        gp = _staff_member(user_id=changes["accountable_gp"], field="accountable_gp", roles=(Role.GP,))
+        if gp is None and age_on(patient.date_of_birth, timezone.localdate()) >= ACCOUNTABLE_GP_AGE:
+            raise ValidationError({"accountable_gp": "Patients aged 75 and over must have a named accountable GP."})
+        values["accountable_gp"] = gp
+    if "key_worker" in changes:
+        values["key_worker"] = _staff_member(user_id=changes["key_worker"], field="key_worker")
+    if "consent_to_share" in changes:
+        if changes["consent_to_share"] not in ConsentToShare.values:
+            raise ValidationError({"consent_to_share": f"Choose one of: {', '.join(ConsentToShare.values)}."})
+        values.update(
+            consent_to_share=changes["consent_to_share"], consent_recorded_at=timezone.now(), consent_recorded_by=user
+        )
+    for name, limit in (("preferred_language", 50), ("communication_needs", 255)):
+        if name in changes:
+            values[name] = str(changes[name]).strip()[:limit]
+    if "interpreter_needed" in changes:
+        values["interpreter_needed"] = bool(changes["interpreter_needed"])
+    if values.get("interpreter_needed") and not values.get("preferred_language", patient.preferred_language):
+        raise ValidationError({"preferred_language": "Say which language the interpreter is needed for."})
+    if not values:
+        raise ValidationError({"non_field_errors": "Nothing to change."})
+    return _patient_update(
+        user=user, patient=patient, expected_version=expected_version, changes=values, what="registers"
+    )

@@ -139,7 +139,7 @@ def feed_setup(area):
 
 
 def test_activity_feed_sent_twice_is_stored_once(feed_setup, admin) -> None:
-    provider, patient = feed_setup
+    _provider, patient = feed_setup
     data = activity_file(
         f"{N1},emergency_admission,2024-01-02,RVV01,APC1,4,",
         f"{N1},discharge,2024-01-06,RVV01,APC2,,usual_residence",
@@ -162,7 +162,7 @@ def test_activity_feed_rejects_bad_rows_with_line_numbers(feed_setup, admin) -> 
         f"{N1},fall,2024-01-02,NOPE,A5,,",  # 6 unknown provider
         f"{N1},emergency_admission,2024-01-02,RVV01,A1,4,",  # 7 duplicate of line 2
         f"{N1},fall,1930-01-01,RVV01,A6,,",  # 8 before birth
-        f"943 476 5918,fall,2024-01-02,RVV01,A7,,",  # 9 invalid NHS number
+        "943 476 5918,fall,2024-01-02,RVV01,A7,,",  # 9 invalid NHS number
     )
     report = import_activity(data=data, user=admin)
     assert sorted((e.line, e.field) for e in report.errors) == [
