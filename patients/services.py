@@ -19,7 +19,9 @@ from patients.presenters import age_on
 ACCOUNTABLE_GP_AGE = 75
 
 
-def _open_record(*, user: User, patient: Patient | None, action: AuditAction, detail: dict[str, str]) -> Patient:
+def _open_record(
+    *, user: User, patient: Patient | None, action: AuditAction, detail: dict[str, str], audit_allowed: bool = True
+) -> Patient:
     if not patient_access_policy.may_see_patient_data(user):
         audit_record(
             user=user,
@@ -42,9 +44,14 @@ def _open_record(*, user: User, patient: Patient | None, action: AuditAction, de
             detail={**detail, "reason": "no care relationship"},
         )
         raise PatientNotVisible
-    audit_record(
-        user=user, action=action, outcome=AuditOutcome.ALLOWED, patient_id=patient.pk, relationship=relationship.name
-    )
+    if audit_allowed:
+        audit_record(
+            user=user,
+            action=action,
+            outcome=AuditOutcome.ALLOWED,
+            patient_id=patient.pk,
+            relationship=relationship.name,
+        )
     return patient
 
 
@@ -78,8 +85,10 @@ class PatientVersionConflict(Exception):
 
 
 def patient_open_for_update(*, user: User, patient: Patient) -> Patient:
-    """Check the care relationship before a write; denials are audited like reads."""
-    return _open_record(user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"})
+    """Check the care relationship before a write; denials are audited here, the write audits itself."""
+    return _open_record(
+        user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"}, audit_allowed=False
+    )
 
 
 def _patient_update(
@@ -293,7 +302,9 @@ def care_home_leave(*, user: User, patient: Patient, until: date) -> CareHomeRes
 def patient_for_write(*, user: User, public_id: UUID) -> Patient:
     """The record a nested write (condition, carer, event) is about; 404 and 403 rules as for reads."""
     patient = Patient.objects.select_related("registered_practice").filter(public_id=public_id).first()
-    return _open_record(user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"})
+    return _open_record(
+        user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"}, audit_allowed=False
+    )
 
 
 REGISTER_FIELDS = (
