@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from caremodel.models import Organisation, OrganisationKind
 from patients.models import CareHomeResidence, LongTermCondition, Patient, PatientCondition
 from patients.search_keys import postcode_key
 
@@ -26,7 +27,7 @@ def _years_before(today: date, years: int) -> date:
 
 
 class PatientFilter(django_filters.FilterSet):
-    practice = django_filters.CharFilter(field_name="registered_practice__ods_code", label="Practice ODS code")
+    practice = django_filters.CharFilter(method="filter_practice", label="Practice ODS code")
     cluster = django_filters.NumberFilter(field_name="registered_practice__cluster_id", label="Cluster")
     age_band = django_filters.ChoiceFilter(
         choices=[(value, label) for value, label, _, _ in AGE_BANDS], method="filter_age_band", label="Age band"
@@ -41,6 +42,15 @@ class PatientFilter(django_filters.FilterSet):
     class Meta:
         model = Patient
         fields: list[str] = []
+
+    def filter_practice(self, queryset: QuerySet[Patient], name: str, value: str) -> QuerySet[Patient]:
+        """Resolved to the practice id first, so the (practice, name) index pages the list in order."""
+        practice_id = (
+            Organisation.objects.filter(ods_code=value.strip().upper(), kind=OrganisationKind.GP_PRACTICE)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return queryset.filter(registered_practice_id=practice_id) if practice_id else queryset.none()
 
     def filter_age_band(self, queryset: QuerySet[Patient], name: str, value: str) -> QuerySet[Patient]:
         """Ages become date-of-birth ranges so the index on date_of_birth serves them."""

@@ -59,11 +59,16 @@ def _after(family: str, given: str, pk: int) -> Q:
 
 
 def _name_terms(query: str) -> Q:
-    """Every word must start the family or the given name (case- and accent-insensitive)."""
-    condition = Q()
-    for word in name_search_key(query).split():
-        condition &= Q(search_family__startswith=word) | Q(search_given__startswith=word)
-    return condition
+    """One word: the start of the family name. Two or more: the first and last words start the
+    given and family names, in either order ("john smi", "smith jo"). Case and accents do not matter.
+    Each branch is a prefix of search_family, which the ordered name indexes serve as a range."""
+    words = name_search_key(query).split()
+    if len(words) == 1:
+        return Q(search_family__startswith=words[0])
+    first, last = words[0], words[-1]
+    return Q(search_family__startswith=last, search_given__startswith=first) | Q(
+        search_family__startswith=first, search_given__startswith=last
+    )
 
 
 def patient_search(
