@@ -61,6 +61,8 @@ def main() -> None:
         if cursor.fetchone()[0] >= args.patients:
             print("patients already loaded")
             return
+        if args.patients == 0:
+            return
         cursor.execute("SELECT array_agg(id ORDER BY ods_code) FROM caremodel_organisation WHERE kind = 'gp_practice'")
         practices = cursor.fetchone()[0]
         cursor.execute("SELECT array_agg(id) FROM caremodel_organisation WHERE kind = 'acute_trust'")
