@@ -105,19 +105,20 @@ class PatientRecordPresenter(PatientPresenter):
 
 
 def list_row(patient: Patient) -> dict[str, object]:
-    """One row of the patient list, as text."""
+    """One row of the patient list: the cells of the table, the name a link to the record."""
     presenter = PatientPresenter(patient)
     practice = patient.registered_practice
-    return {
-        "link": format_html(
-            '<a href="{}">{}</a>', reverse("patients:detail", args=[patient.public_id]), patient.display_name
-        ),
-        "name": patient.display_name,
-        "nhs_number": presenter.nhs_number_display,
-        "date_of_birth": presenter.date_of_birth_display,
-        "postcode": patient.postcode,
-        "practice": practice.name if practice else "",
-    }
+    link = format_html(
+        '<a href="{}">{}</a>', reverse("patients:detail", args=[patient.public_id]), patient.display_name
+    )
+    cells = [
+        {"html": link},
+        {"text": presenter.nhs_number_display},
+        {"text": presenter.date_of_birth_display},
+        {"text": patient.postcode},
+        {"text": practice.name if practice else ""},
+    ]
+    return {"name": patient.display_name, "cells": cells}
 
 
 # Panels that apps to the right of patients serve for the record page (DESIGN.md: data flows one
