@@ -22,20 +22,22 @@ COPY_CHUNK = 20_000
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value).translate(_ESCAPES)
+def _escaped(value: str) -> str:
+    """COPY text format: only free-text fields can hold a backslash, tab or newline."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
 
 
 def _lines(rows: Iterable["EventRow"]) -> Iterable[str]:
+    """Every other field was validated to a closed set, a date or a number, so needs no escaping."""
     for row in rows:
+        provider = "\\N" if row.provider_id is None else str(row.provider_id)
+        stay = "\\N" if row.length_of_stay is None else str(row.length_of_stay)
+        fracture = "\\N" if row.with_fracture is None else ("t" if row.with_fracture else "f")
         yield (
-            f"{row.nhs_number}\t{row.kind}\t{row.event_date.isoformat()}\t{_text(row.provider_id)}\t"
-            f"{_text(row.source_system)}\t{_text(row.source_id)}\t{_text(row.length_of_stay)}\t"
-            f"{_text(row.discharge_destination)}\t{_text(row.with_fracture)}\n"
+            f"{row.nhs_number}\t{row.kind}\t{row.event_date.isoformat()}\t{provider}\t{_escaped(row.source_system)}\t"
+            f"{_escaped(row.source_id)}\t{stay}\t{row.discharge_destination}\t{fracture}\n"
         )
 
 

@@ -28,10 +28,11 @@ def decode(data: bytes, report: ImportReport) -> str:
         raise FileRejected from exc
 
 
-def read_rows(
+def open_csv(
     text: str, *, required: tuple[str, ...], optional: tuple[str, ...], report: ImportReport
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) for every data row; the header is line 1."""
+) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """Check the header; return the index of each known column and an iterator of
+    (line number, raw values) for every data row of the right width. The header is line 1."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [name.strip().lower() for name in next(reader, [])]
@@ -46,25 +47,36 @@ def read_rows(
         report.reject(1, name, f"Missing column {name!r}; the file needs: {', '.join(required)}.")
     if missing:
         raise FileRejected
-    wanted = [(index, name) for index, name in enumerate(header) if name in required or name in optional]
-    width = len(header)
-    line = 1
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            report.reject(reader.line_num, "file", f"Malformed CSV: {exc}.")
-            raise FileRejected from exc
-        line = reader.line_num
-        if not values or (len(values) == 1 and not values[0].strip()):
-            continue
-        report.rows += 1
-        if len(values) != width:
-            report.reject(line, "row", f"Expected {width} fields, found {len(values)}.")
-            continue
-        yield line, {name: values[index].strip()[:MAX_FIELD] for index, name in wanted}
+    columns = {name: index for index, name in enumerate(header) if name in required or name in optional}
+    return columns, _records(reader, width=len(header), report=report)
+
+
+def _records(reader: "csv._reader", *, width: int, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+    rows = 0
+    try:
+        for values in reader:
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue
+            rows += 1
+            if len(values) != width:
+                report.reject(reader.line_num, "row", f"Expected {width} fields, found {len(values)}.")
+                continue
+            yield reader.line_num, values
+    except csv.Error as exc:
+        report.reject(reader.line_num, "file", f"Malformed CSV: {exc}.")
+        raise FileRejected from exc
+    finally:
+        report.rows += rows
+
+
+def read_rows(
+    text: str, *, required: tuple[str, ...], optional: tuple[str, ...], report: ImportReport
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row as a dict of stripped values) for every data row."""
+    columns, records = open_csv(text, required=required, optional=optional, report=report)
+    wanted = list(columns.items())
+    for line, values in records:
+        yield line, {name: values[index].strip()[:MAX_FIELD] for name, index in wanted}
 
 
 def parse_date(value: str) -> date:
