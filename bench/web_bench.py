@@ -93,9 +93,8 @@ def main() -> None:
     cookie = session_cookie(args.user)
     user = User.objects.get(username=args.user)
     practice = user.teams.filter(practices__isnull=False).values_list("practices__ods_code", flat=True).first()
-    patient_id = (
-        ActivityEvent.objects.filter(patient__registered_practice__ods_code=practice).values_list("patient_id", flat=True).first()
-    )
+    events = ActivityEvent.objects.filter(patient__registered_practice__ods_code=practice)
+    patient_id = events.values_list("patient_id", flat=True).first()
     public_id = Patient.objects.get(pk=patient_id).public_id
     targets = {
         "bare view (/health/)": "/health/",
@@ -104,9 +103,20 @@ def main() -> None:
         "patient page": f"/patients/{public_id}/",
     }
     server = subprocess.Popen(  # noqa: S603 - our own server
-        [sys.executable, "-m", "gunicorn", "caremodel.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers",
-         str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=ENV,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "caremodel.wsgi",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
     )
     try:
         for _ in range(100):
