@@ -34,6 +34,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Home", "home"),
         NavItem("Care model", "directory"),
         NavItem("Imports", "patients:import_upload"),
+        NavItem("Rows to match", "patients:pending_matches"),
         NavItem("Duplicate records", "patients:duplicates"),
     ),
 }

@@ -11,7 +11,9 @@ from caremodel.decorators import role_required
 from caremodel.models import Role
 from patients.forms import ImportUploadForm, MergeForm
 from patients.imports import import_activity, import_gp_extract
+from patients.imports.pending import pending_match_resolve, pending_matches
 from patients.merge import patient_duplicate_pairs, patient_merge, patients_for_merge
+from patients.models import PendingMatch
 
 IMPORTERS = {"gp_extract": import_gp_extract, "activity": import_activity}
 
@@ -56,3 +58,28 @@ def merge(request: HttpRequest) -> HttpResponse:
         moved = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in result.moved.items() if count)
         messages.success(request, f"Records merged into {result.kept.display_name}. Moved: {moved or 'nothing'}.")
     return redirect("patients:duplicates")
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def pending_match_list(request: HttpRequest) -> HttpResponse:
+    matches = list(pending_matches(user=request.user)[:200])  # type: ignore[arg-type]
+    notices = [str(message) for message in messages.get_messages(request)]
+    return render(request, "patients/pending_matches.html", {"matches": matches, "notices": notices})
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def pending_match_decide(request: HttpRequest, match_id: int) -> HttpResponse:
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        match = pending_matches(user=request.user).get(pk=match_id)  # type: ignore[arg-type]
+        patient = match.candidate if confirm else None
+        pending_match_resolve(user=request.user, match=match, patient=patient, confirm=confirm)  # type: ignore[arg-type]
+    except PendingMatch.DoesNotExist:
+        messages.error(request, "That row was already resolved.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Row applied to the record." if confirm else "Row rejected; nothing was applied.")
+    return redirect("patients:pending_matches")

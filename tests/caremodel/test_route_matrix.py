@@ -102,6 +102,12 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
     ),
     "patients:import_upload": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
     "patients:duplicates": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
+    "patients:pending_matches": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
+    "patients:pending_match_decide": (
+        "post",
+        "match_id",
+        {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 403), "admin": 302},
+    ),
     "patients:merge": ("post", None, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 403), "admin": 302}),
 }
 NOT_IN_MATRIX = {"admin"}  # the Django admin namespace is tested in test_security_settings
@@ -129,9 +135,12 @@ def test_every_route_is_in_the_matrix() -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_route_matrix(route, role, request, client, p1) -> None:
     method, arg_key, expected_by_role = ROUTES[route]
-    args = {"p1": [p1.public_id], "practice_p1": [p1.registered_practice.ods_code], "import_kind": ["activity"]}.get(
-        arg_key or "", []
-    )
+    args = {
+        "p1": [p1.public_id],
+        "practice_p1": [p1.registered_practice.ods_code],
+        "import_kind": ["activity"],
+        "match_id": [1],
+    }.get(arg_key or "", [])
     data = {"nhs_number": p1.nhs_number} if arg_key == "nhs_p1" else None
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))

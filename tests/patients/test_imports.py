@@ -190,3 +190,55 @@ def test_import_commands_print_the_report(feed_setup, tmp_path, capsys) -> None:
     assert "line 3: event_type" in capsys.readouterr().out
     assert ActivityEvent.objects.count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.IMPORT, source="command").exists()
+
+
+def test_a_pending_activity_row_is_applied_only_when_an_administrator_confirms(feed_setup, admin, gp) -> None:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from patients.imports.pending import pending_match_resolve
+
+    _provider, patient = feed_setup
+    data = (
+        "nhs_number,event_type,event_date,provider_code,source_id,given_name,family_name,date_of_birth,postcode\n"
+        f",fall,2024-01-02,RVV01,P1,{patient.given_name},{patient.family_name},{patient.date_of_birth},{patient.postcode}\n"
+    ).encode()
+    report = import_activity(data=data, user=admin)
+    assert (report.queued_for_matching, report.events_added) == (1, 0)
+    match = PendingMatch.objects.get()
+    assert match.candidate == patient
+    with pytest.raises(PermissionDenied):
+        pending_match_resolve(user=gp, match=match, patient=patient, confirm=True)
+    pending_match_resolve(user=admin, match=match, patient=patient, confirm=True)
+    assert ActivityEvent.objects.get().patient == patient
+    with pytest.raises(ValidationError):
+        pending_match_resolve(user=admin, match=match, patient=patient, confirm=True)
+    assert ActivityEvent.objects.count() == 1
+
+
+def test_upload_page_and_matches_page_for_the_administrator(client, admin, area) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    existing = PatientFactory(
+        registered_practice=area.practice_a,
+        given_name="Ada",
+        family_name="Byron",
+        date_of_birth=datetime.date(1936, 2, 1),
+        postcode="TN23 1AA",
+    )
+    client.force_login(admin)
+    data = gp_file(
+        f"{N1},Ada,Good,1936-02-01,F,TN23 1AA,{area.practice_a.ods_code},",
+        f",Ada,Byron,1936-02-01,F,TN23 1AA,{area.practice_a.ods_code},84114007",
+        f"{N2},Bad,Code,1936-02-01,F,TN23 1AA,NOPE,",
+    )
+    response = client.post(
+        reverse("patients:import_upload"), {"kind": "gp_extract", "file": SimpleUploadedFile("x.csv", data)}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Import applied" in body and "Unknown GP practice code" in body
+    match = PendingMatch.objects.get()
+    assert "Byron" in client.get(reverse("patients:pending_matches")).content.decode()
+    client.post(reverse("patients:pending_match_decide", args=[match.pk]), {"decision": "confirm"})
+    assert PatientCondition.objects.filter(patient=existing).count() == 1
+    assert "Row applied" in client.get(reverse("patients:pending_matches")).content.decode()
