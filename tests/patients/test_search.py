@@ -126,3 +126,9 @@ def test_carers_register_lists_only_visible_people(client, gp, area, p1, p2) -> 
     assert "Visible Carer" in body
     assert f'<a href="/patients/{p1.public_id}/">' in body
     assert "Hidden Carer" not in body and p2.family_name not in body
+
+
+def test_counts_never_include_p2(client, gp, p1, p2) -> None:
+    client.force_login(gp)
+    body = client.get(reverse("patients:home_panel")).content.decode()
+    assert "<strong>1</strong> person" in body
