@@ -41,7 +41,9 @@ def normalise_nhs_number(raw: object) -> str:
         )
     expected = check_digit(compact[:9])
     if expected is None:
-        raise InvalidNHSNumber(f"NHS number {compact} is not valid: its check digit would be 10, which is never issued.")
+        raise InvalidNHSNumber(
+            f"NHS number {compact} is not valid: its check digit would be 10, which is never issued."
+        )
     if expected != int(compact[9]):
         raise InvalidNHSNumber(f"NHS number {compact} fails the check digit (Modulus 11).")
     return compact

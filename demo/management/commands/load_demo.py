@@ -54,8 +54,14 @@ class Command(BaseCommand):
                 patient.refresh_search_keys()  # bulk_create skips save()
             with transaction.atomic():
                 rows = Patient.objects.bulk_create(batch)
-                ids = [p.pk for p in rows] if rows and rows[0].pk else list(
-                    Patient.objects.filter(nhs_number__in=[p.nhs_number for p in batch]).values_list("pk", flat=True)
+                ids = (
+                    [p.pk for p in rows]
+                    if rows and rows[0].pk
+                    else list(
+                        Patient.objects.filter(nhs_number__in=[p.nhs_number for p in batch]).values_list(
+                            "pk", flat=True
+                        )
+                    )
                 )
                 audit_record_many(user=None, action=AuditAction.IMPORT, patient_ids=ids, detail={"by": "load_demo"})
                 if not rows or not rows[0].pk:
