@@ -79,6 +79,6 @@ class Command(BaseCommand):
         )
 
     def _print_logins(self) -> None:
-        self.stdout.write("\nDemo logins (password for every user: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for every user: {DEMO_PASSWORD})")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<16} {login.role:<28} {login.note}")
