@@ -23,6 +23,21 @@ from patients.search_keys import name_search_key
 from patients.selectors import patient_scoped_queryset
 
 PAGE_SIZE = 50
+# What a list row, the API list and the cursor need; the rest of the record is read when it is opened.
+LIST_FIELDS = (
+    "public_id",
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "date_of_death",
+    "version",
+    "search_family",
+    "search_given",
+    "registered_practice",
+)
 MAX_PAGE_SIZE = 100
 
 
@@ -103,6 +118,7 @@ def patient_search(
     queryset = filterset.qs
     if cursor:
         queryset = queryset.filter(_after(*_decode_cursor(cursor)))
+    queryset = queryset.only(*LIST_FIELDS, "registered_practice__name", "registered_practice__ods_code")
     rows = list(queryset.order_by("search_family", "search_given", "pk")[: page_size + 1])
     has_next = len(rows) > page_size
     rows = rows[:page_size]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caremodel.access import PatientNotVisible
@@ -62,10 +63,11 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             errors = exc.message_dict
+    today = timezone.localdate()
     context = {
         "form": form,
         "errors": errors,
-        "rows": [list_row(patient) for patient in page.rows] if page else [],
+        "rows": [list_row(patient, today=today) for patient in page.rows] if page else [],
         "next_cursor": page.next_cursor if page else None,
         "searched": bool(form.filters()),
         "selects": _select_items(form, request),
