@@ -83,4 +83,4 @@ bench-import: setup ## Import a 1,000,000-row activity feed for 100,000 patients
 bench-web: setup ## Load 1M patients and 10M events set-based, serve with gunicorn, measure p50/p95
 	-createdb -h 127.0.0.1 -U postgres $(BENCH_WEB_DB) 2>/dev/null
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_DB) $(BIN)/python bench/web_data.py --patients $(BENCH_PATIENTS) --events $(BENCH_EVENTS)
-	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_DB) $(BIN)/python bench/web_bench.py --requests 400 --concurrency 4
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_DB) $(BIN)/python bench/web_bench.py --requests 400 --concurrency 2 --workers 2
