@@ -72,3 +72,21 @@ clean: ## Remove the virtualenv, node_modules and the local SQLite database
 .PHONY: bench-risk
 bench-risk: setup ## Benchmark the nightly risk recompute on PostgreSQL + Redis with real workers (RISK_BENCH_3M=1 adds 3M)
 	$(BIN)/python bench/risk_bench.py
+
+# Patient record benchmarks (PostgreSQL; not timed tests). Each uses its own database.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_IMPORT_DB ?= caremodel_bench_import
+BENCH_WEB_DB ?= caremodel_bench_web
+BENCH_PATIENTS ?= 1000000
+BENCH_EVENTS ?= 10000000
+
+.PHONY: bench-import
+bench-import: setup ## Import a 1,000,000-row activity feed for 100,000 patients into PostgreSQL; rows/s
+	-createdb -h 127.0.0.1 -U postgres $(BENCH_IMPORT_DB) 2>/dev/null
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_IMPORT_DB) $(BIN)/python bench/import_bench.py --patients 100000 --rows 1000000
+
+.PHONY: bench-web
+bench-web: setup ## Load 1M patients and 10M events set-based, serve with gunicorn, measure p50/p95
+	-createdb -h 127.0.0.1 -U postgres $(BENCH_WEB_DB) 2>/dev/null
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_DB) $(BIN)/python bench/web_data.py --patients $(BENCH_PATIENTS) --events $(BENCH_EVENTS)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_DB) $(BIN)/python bench/web_bench.py --requests 400 --concurrency 2 --workers 2

@@ -15,6 +15,7 @@ class NavItem:
 
 _CLINICAL = (
     NavItem("Home", "home"),
+    NavItem("Patients", "patients:list"),
     NavItem("Find a patient", "patients:lookup"),
     NavItem("Risk list", "stratification:list"),
 )
@@ -34,6 +35,9 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("Home", "home"),
         NavItem("Care model", "directory"),
         NavItem("Risk runs", "stratification:runs"),
+        NavItem("Imports", "patients:import_upload"),
+        NavItem("Rows to match", "patients:pending_matches"),
+        NavItem("Duplicate records", "patients:duplicates"),
     ),
 }
 

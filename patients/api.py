@@ -1,23 +1,28 @@
-"""Patient API: thin views that validate, call one service, and serialise."""
+"""Patient API: thin views that validate, call one service or selector, and serialise."""
 
+from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from caremodel.access import PatientDataForbidden, PatientNotVisible
 from caremodel.api_permissions import SeesPatientData
 from patients import services
-from patients.serializers import NHSNumberLookupSerializer, PatientSerializer
-
-NOT_FOUND = "No patient with that identifier that you have a care relationship with."
+from patients.api_support import NOT_FOUND, call
+from patients.search import patient_search
+from patients.serializers import (
+    NHSNumberLookupSerializer,
+    PatientRegistersSerializer,
+    PatientSearchSerializer,
+    PatientSerializer,
+    RegistersUpdateSerializer,
+)
 
 
 class PatientLookupAPIView(APIView):
@@ -37,17 +42,9 @@ class PatientLookupAPIView(APIView):
     def post(self, request: Request) -> Response:
         serializer = NHSNumberLookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            patient = services.patient_lookup_by_nhs_number(
-                user=request.user,
-                nhs_number=serializer.validated_data["nhs_number"],  # type: ignore[arg-type]
-            )
-        except DjangoValidationError as exc:
-            raise DRFValidationError(exc.message_dict) from exc
-        except PatientNotVisible as exc:
-            raise NotFound(NOT_FOUND) from exc
-        except PatientDataForbidden as exc:
-            raise PermissionDenied from exc
+        patient = call(
+            services.patient_lookup_by_nhs_number, user=request.user, nhs_number=serializer.validated_data["nhs_number"]
+        )
         return Response(PatientSerializer(patient).data, status=status.HTTP_200_OK)
 
 
@@ -62,10 +59,93 @@ class PatientDetailAPIView(APIView):
         }
     )
     def get(self, request: Request, public_id: UUID) -> Response:
-        try:
-            patient = services.patient_open(user=request.user, public_id=public_id)  # type: ignore[arg-type]
-        except PatientNotVisible as exc:
-            raise NotFound(NOT_FOUND) from exc
-        except PatientDataForbidden as exc:
-            raise PermissionDenied from exc
+        patient = call(services.patient_open, user=request.user, public_id=public_id)
         return Response(PatientSerializer(patient).data)
+
+
+class PatientPageSerializer(serializers.Serializer[dict[str, Any]]):
+    """One keyset page: follow `next` (or send `next_cursor` back) for the following page."""
+
+    next = serializers.URLField(allow_null=True)
+    next_cursor = serializers.CharField(allow_null=True)
+    results = PatientSerializer(many=True)
+
+
+def _search_response(request: Request, data: Any) -> Response:
+    serializer = PatientSearchSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    filters = {
+        k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
+        for k, v in serializer.validated_data.items()
+        if k not in ("cursor", "page_size")
+    }
+    page = call(
+        patient_search,
+        user=request.user,
+        filters=filters,
+        cursor=serializer.validated_data.get("cursor") or None,
+        page_size=serializer.validated_data.get("page_size") or 50,
+    )
+    next_url = None
+    if page.next_cursor:
+        next_url = request.build_absolute_uri(reverse("api-patient-list")) + f"?cursor={page.next_cursor}"
+        if request.method == "GET":
+            extra = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "cursor")
+            next_url += f"&{extra}" if extra else ""
+    return Response(
+        {"next": next_url, "next_cursor": page.next_cursor, "results": PatientSerializer(page.rows, many=True).data}
+    )
+
+
+class PatientListAPIView(APIView):
+    """Patients you have a care relationship with; filters as query parameters, cursor pagination.
+    NHS-number searches go through POST .../patients/search/ so the number stays out of URLs."""
+
+    permission_classes = [IsAuthenticated, SeesPatientData]
+
+    @extend_schema(
+        operation_id="patients_list", parameters=[PatientSearchSerializer], responses={200: PatientPageSerializer}
+    )
+    def get(self, request: Request) -> Response:
+        if any(ch.isdigit() for ch in request.query_params.get("q", "") + request.query_params.get("nhs_number", "")):
+            raise ValidationError({"q": "Search by NHS number with POST to the search endpoint, not in the URL."})
+        return _search_response(request, request.query_params.dict())
+
+
+class PatientSearchAPIView(APIView):
+    permission_classes = [IsAuthenticated, SeesPatientData]
+
+    @extend_schema(
+        operation_id="patients_search", request=PatientSearchSerializer, responses={200: PatientPageSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": "Send a JSON object."})
+        return _search_response(request, request.data)
+
+
+class PatientRegistersAPIView(APIView):
+    """Living situation, accountable GP, key worker, consent and communication needs.
+    Send the version you read: if someone else changed the record since, the answer is 409."""
+
+    permission_classes = [IsAuthenticated, SeesPatientData]
+
+    @extend_schema(responses={200: PatientRegistersSerializer})
+    def get(self, request: Request, public_id: UUID) -> Response:
+        patient = call(services.patient_open, user=request.user, public_id=public_id)
+        return Response(PatientRegistersSerializer(patient).data)
+
+    @extend_schema(request=RegistersUpdateSerializer, responses={200: PatientRegistersSerializer, 409: None})
+    def patch(self, request: Request, public_id: UUID) -> Response:
+        serializer = RegistersUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        patient = call(services.patient_for_write, user=request.user, public_id=public_id)
+        patient = call(
+            services.patient_update_registers,
+            user=request.user,
+            patient=patient,
+            expected_version=serializer.validated_data["version"],
+            changes=changes,
+        )
+        return Response(PatientRegistersSerializer(patient).data)

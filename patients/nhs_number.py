@@ -3,6 +3,7 @@
 Cross-checked against the `nhs-number` package in tests/patients/test_nhs_number.py.
 """
 
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,9 @@ class InvalidNHSNumber(ValueError):
 
 def check_digit(first_nine: str) -> int | None:
     """The Modulus 11 check digit for nine digits, or None when it would be 10 (never issued)."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, _WEIGHTS, strict=True))
+    if len(first_nine) != len(_WEIGHTS):
+        raise ValueError("check_digit needs exactly nine digits")
+    total = sum(map(operator.mul, map(int, first_nine), _WEIGHTS))  # imports call this a million times
     check = 11 - (total % 11)
     if check == 11:
         return 0

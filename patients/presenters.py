@@ -1,10 +1,15 @@
 """Turn a Patient into what the page shows, so templates stay free of rules."""
 
 from datetime import date
+from functools import lru_cache
+from uuid import UUID
 
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from patients.models import Patient
+from caremodel.models import User
+from patients.models import ActivityEvent, CareHomeResidence, CarerRelationship, Patient, PatientCondition
 
 
 def age_on(date_of_birth: date, on: date) -> int:
@@ -40,3 +45,112 @@ class PatientPresenter:
     @property
     def is_deceased(self) -> bool:
         return self.patient.date_of_death is not None
+
+
+class PatientRecordPresenter(PatientPresenter):
+    """The whole record page: registers, carers and the timeline, read after the record was opened."""
+
+    def __init__(
+        self,
+        patient: Patient,
+        *,
+        conditions: list[PatientCondition],
+        care_home_stays: list[CareHomeResidence],
+        carers: list[CarerRelationship],
+        events: list[ActivityEvent],
+    ) -> None:
+        super().__init__(patient)
+        self.conditions = conditions
+        self.care_home_stays = care_home_stays
+        self.carers = carers
+        self.events = events
+
+    @property
+    def active_conditions(self) -> list[PatientCondition]:
+        return [c for c in self.conditions if c.resolved_date is None]
+
+    @property
+    def resolved_conditions(self) -> list[PatientCondition]:
+        return [c for c in self.conditions if c.resolved_date is not None]
+
+    @property
+    def current_care_home(self) -> CareHomeResidence | None:
+        return next((stay for stay in self.care_home_stays if stay.until is None), None)
+
+    @property
+    def lives_alone_display(self) -> str:
+        return {True: "Yes", False: "No", None: "Not recorded"}[self.patient.lives_alone]
+
+    @property
+    def consent_display(self) -> str:
+        text = self.patient.get_consent_to_share_display()
+        if self.patient.consent_recorded_at:
+            by = self.patient.consent_recorded_by
+            when = timezone.localtime(self.patient.consent_recorded_at).strftime("%-d %B %Y")
+            text += f" (recorded {when}" + (f" by {by.get_full_name() or by.username})" if by else ")")
+        return text
+
+    @property
+    def communication_display(self) -> str:
+        parts = []
+        if self.patient.interpreter_needed:
+            parts.append(f"Interpreter needed ({self.patient.preferred_language or 'language not recorded'})")
+        elif self.patient.preferred_language:
+            parts.append(f"Preferred language: {self.patient.preferred_language}")
+        if self.patient.communication_needs:
+            parts.append(self.patient.communication_needs)
+        return "; ".join(parts) or "None recorded"
+
+    @staticmethod
+    def staff_display(user: User | None) -> str:
+        return (user.get_full_name() or user.username) if user else "Not named"
+
+
+_PLACEHOLDER = UUID(int=0)
+
+
+@lru_cache(maxsize=1)
+def _record_url_template() -> str:
+    return reverse("patients:detail", args=[_PLACEHOLDER])
+
+
+def record_url(patient: Patient) -> str:
+    """The record page's address; one reverse() per process rather than one per row of a list."""
+    return _record_url_template().replace(str(_PLACEHOLDER), str(patient.public_id))
+
+
+def list_row(patient: Patient, *, today: date) -> dict[str, object]:
+    """One row of the patient list: the cells of the table, the name a link to the record.
+    `today` is passed in so a page of 50 rows asks for the date once."""
+    practice = patient.registered_practice
+    born = patient.date_of_birth
+    age = age_on(born, patient.date_of_death or today)
+    nhs = patient.nhs_number
+    cells = [
+        {"html": format_html('<a href="{}">{}</a>', record_url(patient), patient.display_name)},
+        {"text": f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"},
+        {"text": f"{born.day} {born.strftime('%B %Y')} ({age} years)"},
+        {"text": patient.postcode},
+        {"text": practice.name if practice else ""},
+    ]
+    return {"name": patient.display_name, "cells": cells}
+
+
+# Panels that apps to the right of patients serve for the record page (DESIGN.md: data flows one
+# way, so this page never imports them). A slot is rendered only when that app has its route.
+RECORD_PANELS: tuple[tuple[str, str], ...] = (
+    ("Risk", "stratification:patient_panel"),
+    ("Anticipatory care plan", "careplans:patient_panel"),
+    ("Referrals", "referrals:patient_panel"),
+    ("MDT history", "mdt:patient_panel"),
+)
+
+
+def panel_slots(patient: Patient) -> list[dict[str, str]]:
+    slots = []
+    for title, route in RECORD_PANELS:
+        try:
+            slots.append({"title": title, "url": reverse(route, args=[patient.public_id])})
+        except NoReverseMatch:
+            continue
+    return slots

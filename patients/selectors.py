@@ -1,10 +1,12 @@
 """Reading patients: always through the access policy's scope."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from caremodel.access import patient_access_policy
 from caremodel.models import User
-from patients.models import Patient
+from patients.models import CareHomeResidence, Patient, PatientCondition
 
 
 def patient_scoped_queryset(*, user: User) -> QuerySet[Patient]:
@@ -31,3 +33,20 @@ def registered_population_by_cluster() -> list[dict[str, str]]:
     return [
         {"cluster": row["registered_practice__cluster__name"], "people": suppress_count(row["people"])} for row in rows
     ]
+
+
+def patient_record_parts(*, patient: Patient) -> dict[str, Any]:
+    """The rows of an already opened (and audited) record that the record page shows."""
+    from patients.carers import carers_of_patient
+    from patients.events import events_timeline
+
+    return {
+        "conditions": list(
+            PatientCondition.objects.filter(patient=patient)
+            .select_related("code")
+            .order_by("resolved_date", "onset_date")
+        ),
+        "care_home_stays": list(CareHomeResidence.objects.filter(patient=patient).select_related("care_home")),
+        "carers": carers_of_patient(patient=patient),
+        "events": events_timeline(patient=patient),
+    }

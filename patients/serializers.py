@@ -1,7 +1,21 @@
+from typing import Any
+
 from rest_framework import serializers
 
-from patients.models import Patient
+from caremodel.models import Organisation
+from patients.models import ActivityEvent, CarerRelationship, ConsentToShare, Patient, PatientCondition
 from patients.nhs_number import InvalidNHSNumber, normalise_nhs_number
+
+
+class StrictInputSerializer(serializers.Serializer[dict[str, Any]]):
+    """Unknown keys are refused by name, so ownership fields (patient, registered_practice, ...)
+    can never be mass-assigned through a nested resource."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
+        return attrs
 
 
 class NHSNumberLookupSerializer(serializers.Serializer[dict[str, str]]):
@@ -33,3 +47,133 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
             "version",
         ]
         read_only_fields = fields
+
+
+class PatientSearchSerializer(StrictInputSerializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    practice = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    cluster = serializers.IntegerField(required=False, min_value=1)
+    age_band = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    condition = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    care_home = serializers.BooleanField(required=False, allow_null=True, default=None)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    postcode = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class RegistersUpdateSerializer(StrictInputSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+    lives_alone = serializers.BooleanField(required=False, allow_null=True)
+    housebound = serializers.BooleanField(required=False)
+    accountable_gp = serializers.IntegerField(required=False, allow_null=True)
+    key_worker = serializers.IntegerField(required=False, allow_null=True)
+    consent_to_share = serializers.ChoiceField(choices=ConsentToShare.choices, required=False)
+    interpreter_needed = serializers.BooleanField(required=False)
+    preferred_language = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    communication_needs = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class PatientRegistersSerializer(serializers.ModelSerializer[Patient]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "version",
+            "lives_alone",
+            "housebound",
+            "accountable_gp",
+            "key_worker",
+            "consent_to_share",
+            "consent_recorded_at",
+            "interpreter_needed",
+            "preferred_language",
+            "communication_needs",
+        ]
+        read_only_fields = fields
+
+
+class ConditionSerializer(serializers.ModelSerializer[PatientCondition]):
+    code = serializers.CharField(source="code.code", read_only=True)
+    term = serializers.CharField(source="code.term", read_only=True)
+    register = serializers.CharField(source="code.long_term_condition", read_only=True)
+    frailty_deficit = serializers.CharField(source="code.frailty_deficit", read_only=True)
+
+    class Meta:
+        model = PatientCondition
+        fields = ["id", "code", "term", "register", "frailty_deficit", "onset_date", "resolved_date", "source"]
+        read_only_fields = fields
+
+
+class ConditionInputSerializer(StrictInputSerializer):
+    code = serializers.CharField(max_length=20)
+    onset_date = serializers.DateField(required=False, allow_null=True)
+
+
+class CarerSerializer(serializers.ModelSerializer[CarerRelationship]):
+    carer_patient = serializers.UUIDField(source="carer_patient.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CarerRelationship
+        fields = [
+            "id",
+            "carer_patient",
+            "carer_name",
+            "relationship",
+            "is_main_carer",
+            "availability",
+            "contact_phone",
+            "since",
+            "until",
+        ]
+        read_only_fields = fields
+
+
+class CarerInputSerializer(StrictInputSerializer):
+    carer_name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    relationship = serializers.CharField(max_length=100)
+    is_main_carer = serializers.BooleanField(required=False, default=False)
+    availability = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
+    since = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class EventSerializer(serializers.ModelSerializer[ActivityEvent]):
+    provider = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+
+    class Meta:
+        model = ActivityEvent
+        fields = [
+            "id",
+            "kind",
+            "event_date",
+            "provider",
+            "source_system",
+            "source_id",
+            "length_of_stay_days",
+            "discharge_destination",
+            "with_fracture",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class EventInputSerializer(StrictInputSerializer):
+    kind = serializers.CharField(max_length=32)
+    event_date = serializers.DateField()
+    source_system = serializers.CharField(max_length=32)
+    source_id = serializers.CharField(max_length=64)
+    provider = serializers.SlugRelatedField(
+        slug_field="ods_code", queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
+    )
+    length_of_stay_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
+    discharge_destination = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
+    with_fracture = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ImportInputSerializer(StrictInputSerializer):
+    file = serializers.FileField()
+    strict = serializers.BooleanField(required=False, default=False)

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from patients import views
+from patients import views, views_admin
 
 app_name = "patients"
 
 urlpatterns = [
+    path("", views.patient_list, name="list"),
     path("find/", views.lookup, name="lookup"),
     path("panels/home/", views.home_panel, name="home_panel"),
     path("panels/population/", views.population_panel, name="population_panel"),
+    path("practices/<str:ods_code>/carers/", views.carers_register, name="carers_register"),
+    path("imports/", views_admin.import_upload, name="import_upload"),
+    path("imports/matches/", views_admin.pending_match_list, name="pending_matches"),
+    path("imports/matches/<int:match_id>/", views_admin.pending_match_decide, name="pending_match_decide"),
+    path("duplicates/", views_admin.duplicates, name="duplicates"),
+    path("duplicates/merge/", views_admin.merge, name="merge"),
     path("<uuid:public_id>/", views.detail, name="detail"),
 ]

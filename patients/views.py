@@ -4,16 +4,20 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caremodel.access import PatientNotVisible
 from caremodel.decorators import patient_data_required
 from caremodel.models import Role
+from caremodel.selectors import practice_list_for_user
 from patients import selectors, services
-from patients.forms import NHSNumberLookupForm
-from patients.presenters import PatientPresenter
+from patients.carers import practice_carers_page
+from patients.forms import NHSNumberLookupForm, PatientSearchForm
+from patients.presenters import PatientRecordPresenter, list_row, panel_slots
+from patients.search import patient_search
 
 
 @patient_data_required
@@ -25,8 +29,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_lookup_by_nhs_number(
-                user=request.user, nhs_number=form.cleaned_data["nhs_number"]
-            )  # type: ignore[arg-type]
+                user=request.user,  # type: ignore[arg-type]
+                nhs_number=form.cleaned_data["nhs_number"],
+            )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
@@ -40,10 +45,67 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 @patient_data_required
+@require_http_methods(["GET", "POST"])
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Searches are POSTed (an NHS number must not land in a URL); plain filters also work as GET."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = PatientSearchForm(data)
+    errors: dict[str, list[str]] = {}
+    page = None
+    if request.method == "GET" and any(ch.isdigit() for ch in data.get("q", "")):
+        errors = {"q": ["Search by NHS number with the search form, so that the number stays out of web addresses."]}
+    else:
+        try:
+            page = patient_search(
+                user=request.user,  # type: ignore[arg-type]
+                filters=form.filters(),
+                cursor=data.get("cursor") or None,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+    today = timezone.localdate()
+    context = {
+        "form": form,
+        "errors": errors,
+        "rows": [list_row(patient, today=today) for patient in page.rows] if page else [],
+        "next_cursor": page.next_cursor if page else None,
+        "searched": bool(form.filters()),
+        "selects": _select_items(form, request),
+    }
+    return render(request, "patients/list.html", context, status=400 if errors else 200)
+
+
+def _select_items(form: PatientSearchForm, request: HttpRequest) -> dict[str, list[dict[str, object]]]:
+    """Items for the NHS.UK select macro, with the current choice selected."""
+    practices = practice_list_for_user(user=request.user)  # type: ignore[arg-type]
+    choices = {
+        "practice": [("", "Any practice")] + [(p.ods_code, p.name) for p in practices],
+        "age_band": form.fields["age_band"].choices,  # type: ignore[attr-defined]
+        "condition": form.fields["condition"].choices,  # type: ignore[attr-defined]
+        "care_home": form.fields["care_home"].choices,  # type: ignore[attr-defined]
+    }
+    return {
+        name: [{"value": value, "text": label, "selected": value == form.data.get(name, "")} for value, label in items]
+        for name, items in choices.items()
+    }
+
+
+@patient_data_required
 @require_GET
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = services.patient_open(user=request.user, public_id=public_id)  # type: ignore[arg-type]
-    return render(request, "patients/detail.html", {"patient": PatientPresenter(patient)})
+    record = PatientRecordPresenter(patient, **selectors.patient_record_parts(patient=patient))
+    return render(request, "patients/detail.html", {"patient": record, "panels": panel_slots(patient)})
+
+
+@patient_data_required
+@require_GET
+def carers_register(request: HttpRequest, ods_code: str) -> HttpResponse:
+    practice = practice_list_for_user(user=request.user).filter(ods_code=ods_code).first()  # type: ignore[arg-type]
+    if practice is None:
+        raise Http404("No such practice among those your teams cover.")
+    rows = practice_carers_page(user=request.user, practice=practice)  # type: ignore[arg-type]
+    return render(request, "patients/carers_register.html", {"practice": practice, "rows": rows})
 
 
 @patient_data_required

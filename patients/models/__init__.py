@@ -1,6 +1,7 @@
 from patients.models.carers import CarerRelationship
 from patients.models.codes import ClinicalCode, FrailtyDeficit, LongTermCondition
 from patients.models.events import ActivityEvent, DischargeDestination, EventKind
+from patients.models.intake import IdempotencyRecord, PendingMatch, PendingMatchStatus
 from patients.models.patient import ConsentToShare, Patient, Sex
 from patients.models.registers import CareHomeResidence, PatientCondition
 
@@ -13,8 +14,11 @@ __all__ = [
     "DischargeDestination",
     "EventKind",
     "FrailtyDeficit",
+    "IdempotencyRecord",
     "LongTermCondition",
     "Patient",
     "PatientCondition",
+    "PendingMatch",
+    "PendingMatchStatus",
     "Sex",
 ]

@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 
 from patients.nhs_number import validate_nhs_number
+from patients.search_keys import name_search_key
 
 
 class Sex(models.TextChoices):
@@ -61,6 +62,12 @@ class Patient(models.Model):
     preferred_language = models.CharField(max_length=50, blank=True)
     communication_needs = models.CharField(max_length=255, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised by every change; guards against lost updates.")
+    search_family = models.CharField(
+        max_length=100, blank=True, editable=False, help_text="Unaccented lower-case family name."
+    )
+    search_given = models.CharField(
+        max_length=100, blank=True, editable=False, help_text="Unaccented lower-case given name."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,7 +76,16 @@ class Patient(models.Model):
         indexes = [
             models.Index(
                 fields=["registered_practice", "family_name", "given_name", "id"], name="patient_practice_name"
-            )
+            ),
+            # Keyset pagination of a practice list and prefix search on the folded names.
+            models.Index(
+                fields=["registered_practice", "search_family", "search_given", "id"], name="patient_practice_key"
+            ),
+            models.Index(fields=["search_family", "search_given", "id"], name="patient_name_key"),
+            models.Index(fields=["search_family"], name="patient_family_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["search_given"], name="patient_given_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["date_of_birth"], name="patient_dob"),
+            models.Index(fields=["postcode"], name="patient_postcode", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -83,6 +99,18 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.refresh_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and ({"family_name", "given_name"} & set(update_fields)):  # type: ignore[call-overload]
+            kwargs["update_fields"] = {*update_fields, "search_family", "search_given"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def refresh_search_keys(self) -> None:
+        """Bulk paths (imports, demo) call this themselves because bulk_create skips save()."""
+        self.search_family = name_search_key(self.family_name)
+        self.search_given = name_search_key(self.given_name)
 
     @property
     def display_name(self) -> str:

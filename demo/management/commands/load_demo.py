@@ -13,6 +13,7 @@ from caremodel.request_context import request_context
 from demo.area import build_area
 from demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from demo.population import build_patients
+from demo.record import RecordCounts, build_record
 from patients.models import Patient
 
 BATCH = 5_000
@@ -44,9 +45,13 @@ class Command(BaseCommand):
             self._print_logins()
 
     def _load_patients(self, practices: list[Any], count: int, seed: int) -> None:
-        patients = build_patients(count=count, practices=practices, seed=seed, today=timezone.localdate())
+        today = timezone.localdate()
+        patients = build_patients(count=count, practices=practices, seed=seed, today=today)
         created = 0
+        totals = RecordCounts()
         while batch := list(islice(patients, BATCH)):
+            for patient in batch:
+                patient.refresh_search_keys()  # bulk_create skips save()
             with transaction.atomic():
                 rows = Patient.objects.bulk_create(batch)
                 ids = (
@@ -59,8 +64,19 @@ class Command(BaseCommand):
                     )
                 )
                 audit_record_many(user=None, action=AuditAction.IMPORT, patient_ids=ids, detail={"by": "load_demo"})
+                if not rows or not rows[0].pk:
+                    rows = list(Patient.objects.filter(pk__in=ids))
+                counts = build_record(patients=rows, seed=seed + created, today=today)
+            for name in ("conditions", "carers", "care_home_stays", "events"):
+                setattr(totals, name, getattr(totals, name) + getattr(counts, name))
             created += len(batch)
-        self.stdout.write(self.style.SUCCESS(f"Loaded {created:,} demo patients."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {created:,} demo patients with {totals.conditions:,} coded conditions, "
+                f"{totals.carers:,} carers, "
+                f"{totals.care_home_stays:,} care-home residents and {totals.events:,} activity events over two years."
+            )
+        )
 
     def _print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for every user: {DEMO_PASSWORD})")
