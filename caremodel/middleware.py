@@ -1,5 +1,6 @@
 """Request-wide concerns: audit context, absolute session timeout, cache and CSP headers."""
 
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from django.shortcuts import redirect
 from caremodel.request_context import request_context
 
 Handler = Callable[[HttpRequest], HttpResponse]
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -112,6 +114,9 @@ class AccessErrorsMiddleware:
             return defaults.permission_denied(request, PermissionDenied("Aggregates only."))
         if isinstance(exception, AccessCheckUnavailable | AuditUnavailable | OperationalError):
             from django.shortcuts import render
+
+            # The class only: database messages can carry parameters (patient identifiers).
+            logger.error("patient data unavailable (%s) on %s", type(exception).__name__, request.path)
 
             return render(request, "503.html", status=503)
         return None

@@ -3,7 +3,9 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
@@ -21,7 +23,15 @@ def api_operations():
     loaded.app = get_wsgi_application()
     operations = [result.ok() for result in loaded.get_all_operations()]
     assert operations, "the schema lists no operations"
-    return operations
+    # Requests go straight to the WSGI handler, so, as Django's own test client does, keep the
+    # request signals from closing the test's connection (it sits inside the test transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield operations
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("role", ROLES)
