@@ -22,6 +22,25 @@ class SafeJSONParser(JSONParser):
         if limit is not None and length > limit:
             raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit} bytes.")
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError("JSON parse error - the document is nested too deeply.") from exc
+        if _contains_nul(data):
+            # PostgreSQL text cannot hold NUL; refuse it at the door for every field, lookups included.
+            raise ParseError("Text must not contain NUL (\\u0000) characters.")
+        return data
+
+
+def _contains_nul(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False

@@ -74,3 +74,11 @@ def test_detail_is_read_only(api, p1) -> None:
 def test_hostile_json_is_a_4xx_never_a_500(api, body) -> None:
     response = api.post(reverse("api-patient-lookup"), body, content_type="application/json")
     assert response.status_code in (400, 413)
+
+
+def test_nul_characters_anywhere_in_json_are_refused(api, p1) -> None:
+    url = reverse("api-patient-events", args=[p1.public_id])
+    body = '{"kind": "fall", "event_date": "2026-01-02", "provider": "R\\u0000X", "source_id": "a"}'
+    response = api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
