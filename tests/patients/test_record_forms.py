@@ -125,6 +125,8 @@ def test_registers_form_refuses_a_stale_version_and_never_overwrites(client, gp,
     assert "Reload" in body
     p1.refresh_from_db()
     assert (p1.lives_alone, p1.housebound, p1.version) == (False, True, 2)
+    refused = AuditEvent.objects.get(action=AuditAction.UPDATE, outcome=AuditOutcome.INVALID, user_id=gp.pk)
+    assert refused.detail["reason"] == "version conflict"
 
 
 def test_registers_form_is_404_without_a_relationship(client, gp, p2) -> None:
