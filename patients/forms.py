@@ -124,8 +124,9 @@ class RegistersForm(forms.Form):
 
     def __init__(self, *args: Any, staff: list[tuple[int, str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        current_gp = str(self.initial.get("accountable_gp") or "")
         self.fields["accountable_gp"].choices = [("", "None named")] + [  # type: ignore[attr-defined]
-            (str(pk), name) for pk, name, role in staff if role == Role.GP
+            (str(pk), name) for pk, name, role in staff if role == Role.GP or str(pk) == current_gp
         ]
         self.fields["key_worker"].choices = [("", "None named")] + [  # type: ignore[attr-defined]
             (str(pk), name) for pk, name, _ in staff

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from caremodel.access import patient_access_policy
 from caremodel.models import Role, User
@@ -55,11 +55,12 @@ def patient_record_parts(*, patient: Patient) -> dict[str, Any]:
 NOT_CLINICAL_STAFF = (Role.COMMISSIONER, Role.ADMINISTRATOR)
 
 
-def staff_choices() -> list[tuple[int, str, str]]:
-    """(id, name, role) of active clinical staff, for the accountable GP and key worker fields."""
+def staff_choices(*, keep: tuple[int | None, ...] = ()) -> list[tuple[int, str, str]]:
+    """(id, name, role) of active clinical staff, for the accountable GP and key worker fields, plus the
+    people in `keep` (those named now), so a form that leaves them unchanged stays valid if they left."""
+    named = [pk for pk in keep if pk is not None]
     rows = (
-        User.objects.filter(is_active=True)
-        .exclude(role__in=NOT_CLINICAL_STAFF)
+        User.objects.filter(Q(is_active=True) & ~Q(role__in=NOT_CLINICAL_STAFF) | Q(pk__in=named))
         .order_by("last_name", "first_name", "username")
         .values_list("pk", "first_name", "last_name", "username", "role")
     )

@@ -141,7 +141,11 @@ def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
     status = 200
     if request.method == "POST":
         patient = services.patient_for_write(user=user, public_id=public_id)  # type: ignore[arg-type]
-        form = RegistersForm(request.POST, initial=RegistersForm.initial_for(patient), staff=selectors.staff_choices())
+        form = RegistersForm(
+            request.POST,
+            initial=RegistersForm.initial_for(patient),
+            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+        )
         if form.is_valid():
             changes = form.changes()
             if not changes:
@@ -164,7 +168,10 @@ def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
             status = 400
     else:
         patient = services.patient_open(user=user, public_id=public_id)  # type: ignore[arg-type]
-        form = RegistersForm(initial=RegistersForm.initial_for(patient), staff=selectors.staff_choices())
+        form = RegistersForm(
+            initial=RegistersForm.initial_for(patient),
+            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+        )
     context = {"patient": PatientPresenter(patient), "form": form, "conflict": status == 409}
     return render(request, "patients/edit_registers.html", context, status=status)
 

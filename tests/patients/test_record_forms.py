@@ -240,3 +240,15 @@ def test_carer_form_is_404_without_a_relationship_and_403_for_a_commissioner(cli
     client.force_login(commissioner)
     assert client.post(url("add_carer", p1), data).status_code == 403
     assert not CarerRelationship.objects.exists()
+
+
+def test_registers_form_stays_valid_when_the_named_key_worker_has_left(client, gp, care_coordinator, p1) -> None:
+    services.patient_set_key_worker(user=gp, patient=p1, expected_version=1, key_worker_id=care_coordinator.pk)
+    care_coordinator.is_active = False
+    care_coordinator.save(update_fields=["is_active"])
+    p1.refresh_from_db()
+    client.force_login(gp)
+    response = client.post(url("edit_registers", p1), registers_data(p1, housebound="yes"))
+    assert response.status_code == 302
+    p1.refresh_from_db()
+    assert (p1.housebound, p1.key_worker_id) == (True, care_coordinator.pk)
