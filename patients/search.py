@@ -74,12 +74,13 @@ def _after(family: str, given: str, pk: int) -> Q:
 
 
 def _name_terms(query: str) -> Q:
-    """One word: the start of the family name. Two or more: the first and last words start the
-    given and family names, in either order ("john smi", "smith jo"). Case and accents do not matter.
-    Each branch is a prefix of search_family, which the ordered name indexes serve as a range."""
+    """One word: the start of the family name or of the given name ("smi", "ada"). Two or more: the
+    first and last words start the given and family names, in either order ("john smi", "smith jo").
+    Case and accents do not matter. Every branch is a prefix range on search_family or search_given,
+    each of which has its own prefix index (PostgreSQL combines the two for one word)."""
     words = name_search_key(query).split()
     if len(words) == 1:
-        return Q(search_family__startswith=words[0])
+        return Q(search_family__startswith=words[0]) | Q(search_given__startswith=words[0])
     first, last = words[0], words[-1]
     return Q(search_family__startswith=last, search_given__startswith=first) | Q(
         search_family__startswith=first, search_given__startswith=last

@@ -94,29 +94,31 @@ def patient_open_for_update(*, user: User, patient: Patient) -> Patient:
 def _patient_update(
     *, user: User, patient: Patient, expected_version: int, changes: dict[str, Any], what: str
 ) -> Patient:
-    """Conditional UPDATE ... WHERE version = expected: of two editors of one version, exactly one wins."""
+    """Conditional UPDATE ... WHERE version = expected: of two editors of one version, exactly one wins.
+    A refused write is audited after the transaction, so raising the conflict does not roll its entry back."""
     with transaction.atomic():
         patient_open_for_update(user=user, patient=patient)
         updated = Patient.objects.filter(pk=patient.pk, version=expected_version).update(
             **changes, version=F("version") + 1, updated_at=timezone.now()
         )
-        if updated == 0:
-            current = Patient.objects.filter(pk=patient.pk).values_list("version", flat=True).first()
+        if updated:
             audit_record(
                 user=user,
                 action=AuditAction.UPDATE,
-                outcome=AuditOutcome.INVALID,
+                outcome=AuditOutcome.ALLOWED,
                 patient_id=patient.pk,
-                detail={"what": what, "reason": "version conflict", "expected_version": expected_version},
+                detail={"what": what, "fields": sorted(changes), "version": expected_version + 1},
             )
-            raise PatientVersionConflict(expected=expected_version, current=current)
+    if not updated:
+        current = Patient.objects.filter(pk=patient.pk).values_list("version", flat=True).first()
         audit_record(
             user=user,
             action=AuditAction.UPDATE,
-            outcome=AuditOutcome.ALLOWED,
+            outcome=AuditOutcome.INVALID,
             patient_id=patient.pk,
-            detail={"what": what, "fields": sorted(changes), "version": expected_version + 1},
+            detail={"what": what, "reason": "version conflict", "expected_version": expected_version},
         )
+        raise PatientVersionConflict(expected=expected_version, current=current)
     patient.refresh_from_db()
     return patient
 

@@ -16,4 +16,7 @@ urlpatterns = [
     path("duplicates/", views_admin.duplicates, name="duplicates"),
     path("duplicates/merge/", views_admin.merge, name="merge"),
     path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/registers/", views.edit_registers, name="edit_registers"),
+    path("<uuid:public_id>/conditions/add/", views.add_condition, name="add_condition"),
+    path("<uuid:public_id>/carers/add/", views.add_carer, name="add_carer"),
 ]

@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,9 +15,9 @@ from caremodel.decorators import patient_data_required
 from caremodel.models import Role
 from caremodel.selectors import practice_list_for_user
 from patients import selectors, services
-from patients.carers import practice_carers_page
-from patients.forms import NHSNumberLookupForm, PatientSearchForm
-from patients.presenters import PatientRecordPresenter, list_row, panel_slots
+from patients.carers import carer_add, practice_carers_page
+from patients.forms import CarerForm, ConditionForm, NHSNumberLookupForm, PatientSearchForm, RegistersForm
+from patients.presenters import PatientPresenter, PatientRecordPresenter, list_row, panel_slots
 from patients.search import patient_search
 
 
@@ -122,3 +123,110 @@ def population_panel(request: HttpRequest) -> HttpResponse:
     if request.user.role not in (Role.COMMISSIONER, Role.ADMINISTRATOR):  # type: ignore[union-attr]
         raise PermissionDenied
     return render(request, "patients/_population_panel.html", {"rows": selectors.registered_population_by_cluster()})
+
+
+def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError names fields; anything not on the form goes to the summary."""
+    for field, messages in exc.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@patient_data_required
+@require_http_methods(["GET", "POST"])
+def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Living situation and contacts. The form carries the version the user loaded; if someone
+    else changed the record since, the service refuses the write and the user is told to reload."""
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        patient = services.patient_for_write(user=user, public_id=public_id)  # type: ignore[arg-type]
+        form = RegistersForm(
+            request.POST,
+            initial=RegistersForm.initial_for(patient),
+            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+        )
+        if form.is_valid():
+            changes = form.changes()
+            if not changes:
+                return redirect("patients:detail", public_id=patient.public_id)
+            try:
+                services.patient_update_registers(
+                    user=user,  # type: ignore[arg-type]
+                    patient=patient,
+                    expected_version=form.cleaned_data["version"],
+                    changes=changes,
+                )
+            except services.PatientVersionConflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                return redirect("patients:detail", public_id=patient.public_id)
+        if form.errors and status == 200:
+            status = 400
+    else:
+        patient = services.patient_open(user=user, public_id=public_id)  # type: ignore[arg-type]
+        form = RegistersForm(
+            initial=RegistersForm.initial_for(patient),
+            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+        )
+    context = {"patient": PatientPresenter(patient), "form": form, "conflict": status == 409}
+    return render(request, "patients/edit_registers.html", context, status=status)
+
+
+@patient_data_required
+@require_http_methods(["GET", "POST"])
+def add_condition(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = request.user
+    codes = selectors.clinical_code_choices()
+    if request.method == "POST":
+        patient = services.patient_for_write(user=user, public_id=public_id)  # type: ignore[arg-type]
+        form = ConditionForm(request.POST, codes=codes)
+        if form.is_valid():
+            try:
+                services.condition_record(
+                    user=user,  # type: ignore[arg-type]
+                    patient=patient,
+                    code=form.cleaned_data["code"],
+                    onset_date=form.cleaned_data["onset_date"],
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                return redirect("patients:detail", public_id=patient.public_id)
+    else:
+        patient = services.patient_open(user=user, public_id=public_id)  # type: ignore[arg-type]
+        form = ConditionForm(codes=codes)
+    context = {"patient": PatientPresenter(patient), "form": form}
+    return render(request, "patients/add_condition.html", context, status=400 if form.errors else 200)
+
+
+@patient_data_required
+@require_http_methods(["GET", "POST"])
+def add_carer(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        patient = services.patient_for_write(user=user, public_id=public_id)  # type: ignore[arg-type]
+        form = CarerForm(request.POST)
+        if form.is_valid():
+            try:
+                carer_add(user=user, patient=patient, **form.cleaned_data)  # type: ignore[arg-type]
+            except services.PatientVersionConflict:
+                form.add_error(
+                    None, "Someone else named a main carer at the same time. Reload the record and try again."
+                )
+                status = 409
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                return redirect("patients:detail", public_id=patient.public_id)
+        if form.errors and status == 200:
+            status = 400
+    else:
+        patient = services.patient_open(user=user, public_id=public_id)  # type: ignore[arg-type]
+        form = CarerForm()
+    context = {"patient": PatientPresenter(patient), "form": form}
+    return render(request, "patients/add_carer.html", context, status=status)

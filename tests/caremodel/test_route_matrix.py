@@ -51,6 +51,10 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
             "commissioner": 403,
         },
     ),
+    # The record's edit pages (living situation, add a condition, add a carer): as the record itself.
+    "patients:edit_registers": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
+    "patients:add_condition": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
+    "patients:add_carer": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "api-patient-lookup": (
         "post",
         "nhs_p1",

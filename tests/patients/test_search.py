@@ -20,6 +20,21 @@ def test_name_search_ignores_case_and_accents(gp, area) -> None:
         assert [p.pk for p in patient_search(user=gp, filters={"q": query}).rows] == [zoe.pk], query
 
 
+def test_one_word_matches_the_start_of_the_family_or_the_given_name(gp, area, p2) -> None:
+    ada = PatientFactory(given_name="Adaeze", family_name="Okafor", registered_practice=area.practice_a)
+    adams = PatientFactory(given_name="John", family_name="Adams", registered_practice=area.practice_a)
+    PatientFactory(given_name="Ann", family_name="Other", registered_practice=area.practice_a)
+    # Ordered by family name: ADAMS before OKAFOR, whichever name matched.
+    assert [p.pk for p in patient_search(user=gp, filters={"q": "ada"}).rows] == [adams.pk, ada.pk]
+    assert [p.pk for p in patient_search(user=gp, filters={"q": "ADAEZE"}).rows] == [ada.pk]
+    assert [p.pk for p in patient_search(user=gp, filters={"q": "okaf"}).rows] == [ada.pk]
+    # A given name never reaches past the care relationship (P2 is Bea Hidden, elsewhere).
+    assert patient_search(user=gp, filters={"q": p2.given_name}).rows == []
+    # Two words still need both names.
+    assert [p.pk for p in patient_search(user=gp, filters={"q": "john ada"}).rows] == [adams.pk]
+    assert patient_search(user=gp, filters={"q": "ann ada"}).rows == []
+
+
 def test_nhs_number_search_takes_any_formatting_and_says_when_invalid(gp, p1) -> None:
     n = p1.nhs_number
     for query in (n, f"{n[:3]} {n[3:6]} {n[6:]}", f"{n[:3]}-{n[3:6]}-{n[6:]}"):
