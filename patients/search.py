@@ -73,18 +73,34 @@ def _after(family: str, given: str, pk: int) -> Q:
     )
 
 
-def _name_terms(query: str) -> Q:
-    """One word: the start of the family name or of the given name ("smi", "ada"). Two or more: the
+def _name_branches(query: str) -> list[Q]:
+    """The name conditions, one per index-friendly branch.
+
+    One word: the start of the family name, or of the given name ("smi", "ada"). Two or more: the
     first and last words start the given and family names, in either order ("john smi", "smith jo").
-    Case and accents do not matter. Every branch is a prefix range on search_family or search_given,
-    each of which has its own prefix index (PostgreSQL combines the two for one word)."""
+    Case and accents do not matter. The branches are run as separate queries and merged: an OR in
+    one query stops PostgreSQL from reading the (family, given, id) index in order and stopping at
+    the page size, which made a common surname 100 times slower on a million records."""
     words = name_search_key(query).split()
     if len(words) == 1:
-        return Q(search_family__startswith=words[0]) | Q(search_given__startswith=words[0])
+        return [Q(search_family__startswith=words[0]), Q(search_given__startswith=words[0])]
     first, last = words[0], words[-1]
-    return Q(search_family__startswith=last, search_given__startswith=first) | Q(
-        search_family__startswith=first, search_given__startswith=last
-    )
+    return [
+        Q(search_family__startswith=last, search_given__startswith=first),
+        Q(search_family__startswith=first, search_given__startswith=last),
+    ]
+
+
+def _page_rows(queryset: QuerySet[Patient], branches: list[Q], limit: int) -> list[Patient]:
+    """Up to `limit` rows in (family, given, id) order, from the union of the branches."""
+    ordered = queryset.order_by("search_family", "search_given", "pk")
+    if not branches:
+        return list(ordered[:limit])
+    merged: dict[int, Patient] = {}
+    for branch in branches:
+        for row in ordered.filter(branch)[:limit]:
+            merged.setdefault(row.pk, row)
+    return sorted(merged.values(), key=lambda row: (row.search_family, row.search_given, row.pk))[:limit]
 
 
 def patient_search(
@@ -109,10 +125,11 @@ def patient_search(
                 user=user, action=AuditAction.LIST, outcome=AuditOutcome.INVALID, detail={"field": "nhs_number"}
             )
             raise ValidationError({"nhs_number": str(exc)}) from exc
+    branches: list[Q] = []
     if query:
         if not name_search_key(query):
             raise ValidationError({"q": "Enter at least one letter of a name."})
-        queryset = queryset.filter(_name_terms(query))
+        branches = _name_branches(query)
     filterset = PatientFilter(data=filters, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
@@ -120,7 +137,7 @@ def patient_search(
     if cursor:
         queryset = queryset.filter(_after(*_decode_cursor(cursor)))
     queryset = queryset.only(*LIST_FIELDS, "registered_practice__name", "registered_practice__ods_code")
-    rows = list(queryset.order_by("search_family", "search_given", "pk")[: page_size + 1])
+    rows = _page_rows(queryset, branches, page_size + 1)
     has_next = len(rows) > page_size
     rows = rows[:page_size]
     if rows:

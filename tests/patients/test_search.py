@@ -149,3 +149,17 @@ def test_counts_never_include_p2(client, gp, p1, p2) -> None:
     client.force_login(gp)
     body = client.get(reverse("patients:home_panel")).content.decode()
     assert "<strong>1</strong> person" in body
+
+
+def test_family_and_given_name_matches_page_together_in_name_order(gp, area) -> None:
+    """The two name branches run as separate queries; their union must page like one ordered list."""
+    adams = PatientFactory(registered_practice=area.practice_a, given_name="John", family_name="Adams")
+    brown = PatientFactory(registered_practice=area.practice_a, given_name="Adam", family_name="Brown")
+    smith = PatientFactory(registered_practice=area.practice_a, given_name="Ada", family_name="Smith")
+    PatientFactory(registered_practice=area.practice_a, given_name="Eve", family_name="Jones")
+    first = patient_search(user=gp, filters={"q": "ada"}, page_size=2)
+    assert [p.pk for p in first.rows] == [adams.pk, brown.pk]
+    assert first.next_cursor
+    second = patient_search(user=gp, filters={"q": "ada"}, cursor=first.next_cursor, page_size=2)
+    assert [p.pk for p in second.rows] == [smith.pk]
+    assert second.next_cursor is None
