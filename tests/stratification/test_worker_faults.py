@@ -5,6 +5,7 @@ sent afterwards complete; the run publishes or fails cleanly), and two simultane
 from two processes (the second exits without work)."""
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from stratification import runs
 from stratification.models import PublishedRun, RiskRun, RiskRunChunk, RiskScore, RunStatus
 from tests.stratification.factories import hand_model, random_population
 
@@ -317,3 +319,76 @@ def test_the_broker_restarted_mid_run_tasks_sent_afterwards_complete_and_the_run
     assert RiskScore.objects.filter(run_id=after.pk).count() == len(patients)
     assert _duplicates(after.pk) == 0
     assert _scores(after.pk) == _scores(before.pk) or after.as_of != before.as_of
+
+
+RACE = """
+import json, sys, time
+from contextlib import contextmanager
+
+import django
+
+django.setup()
+from stratification import runs
+
+hold, start_at = float(sys.argv[1]), float(sys.argv[2])
+locks = []
+chunk_ranges, advisory_lock = runs.chunk_ranges, runs._advisory_lock
+
+
+def slow_chunk_ranges(**kwargs):
+    time.sleep(hold)  # the winner holds the lock while it plans
+    return chunk_ranges(**kwargs)
+
+
+@contextmanager
+def observed_lock():
+    with advisory_lock() as acquired:
+        locks.append(acquired)
+        yield acquired
+
+
+runs.chunk_ranges, runs._advisory_lock = slow_chunk_ranges, observed_lock
+while time.time() < start_at:
+    time.sleep(0.002)
+began = time.monotonic()
+plan = runs.risk_run_plan(triggered_by="race")
+print(json.dumps({"run": plan.run.pk if plan else None, "locks": locks, "seconds": time.monotonic() - began}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_starts_from_two_processes_one_claims_and_the_other_exits_without_work(area, workers) -> None:
+    hand_model()
+    random_population(practice=area.practice_a, count=20, seed=13)
+    env = workers.environment()
+    env.pop("REDIS_URL")
+    start_at = time.time() + 6
+    racers = [
+        subprocess.Popen(  # noqa: S603 - fixed arguments
+            [sys.executable, "-c", RACE, "2.0", str(start_at)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = []
+    for racer in racers:
+        try:
+            out, err = racer.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            racer.kill()
+            raise
+        assert racer.returncode == 0, err[-4000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    winners = [r for r in results if r["run"] is not None]
+    losers = [r for r in results if r["run"] is None]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert winners[0]["locks"] == [True]
+    # The second start found the lock held and exited at once, before claiming anything.
+    assert losers[0]["locks"] == [False], results
+    assert losers[0]["seconds"] < 1.5, results
+    assert list(RiskRun.objects.values_list("pk", flat=True)) == [winners[0]["run"]]
+    runs.risk_run_fail(run_id=winners[0]["run"], error="test over")
