@@ -38,19 +38,7 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
     ),
     # P1 is registered at GP-A's practice in cluster A: the GP, the cluster's coordinator and MDT chair
     # have a relationship; the SPA clinician and administrator have none (404), the commissioner never (403).
-    "patients:detail": (
-        "get",
-        "p1",
-        {
-            "anonymous": LOGIN,
-            "gp": 200,
-            "care_coordinator": 200,
-            "mdt_chair": 200,
-            "spa_clinician": 404,
-            "admin": 404,
-            "commissioner": 403,
-        },
-    ),
+    "patients:detail": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     # The record's edit pages (living situation, add a condition, add a carer): as the record itself.
     "patients:edit_registers": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "patients:add_condition": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
@@ -68,19 +56,7 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
             "commissioner": 403,
         },
     ),
-    "api-patient-detail": (
-        "get",
-        "p1",
-        {
-            "anonymous": 403,
-            "gp": 200,
-            "care_coordinator": 200,
-            "mdt_chair": 200,
-            "spa_clinician": 404,
-            "admin": 404,
-            "commissioner": 403,
-        },
-    ),
+    "api-patient-detail": ("get", "p1", P1_RECORD),
     "api-schema": ("get", None, {"anonymous": 403, **ALL_200}),
     "api-patient-list": ("get", None, {"anonymous": 403, **CLINICAL_200_COMMISSIONER_403}),
     "api-patient-search": ("post", None, {"anonymous": 403, **CLINICAL_200_COMMISSIONER_403}),
@@ -118,19 +94,7 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
     "stratification:list": ("get", None, {"anonymous": LOGIN, **CLINICAL_200_COMMISSIONER_403}),
     "stratification:export": ("get", None, {"anonymous": LOGIN, **CLINICAL_200_COMMISSIONER_403}),
     "stratification:runs": ("get", None, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 403), "admin": 200}),
-    "stratification:patient_panel": (
-        "get",
-        "p1",
-        {
-            "anonymous": LOGIN,
-            "gp": 200,
-            "care_coordinator": 200,
-            "mdt_chair": 200,
-            "spa_clinician": 404,
-            "admin": 404,
-            "commissioner": 403,
-        },
-    ),
+    "stratification:patient_panel": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
 }
 NOT_IN_MATRIX = {"admin"}  # the Django admin namespace is tested in test_security_settings
 
