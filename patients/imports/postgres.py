@@ -1,5 +1,6 @@
-"""The PostgreSQL path of the activity import: COPY into a temporary table, then one
-set-based INSERT ... SELECT joined to patients by NHS number, ON CONFLICT DO NOTHING.
+"""The PostgreSQL path of the activity import: each validated block is COPYed into a temporary
+table as it is checked, then one set-based INSERT ... SELECT ... ON CONFLICT DO NOTHING applies
+the whole file.
 
 Concurrent imports of the same file cannot duplicate an event: the unique
 (source_system, source_id) index makes the second insert wait for the first and skip.
@@ -13,12 +14,12 @@ from django.db import connection
 
 from caremodel.models import AuditAction, AuditEvent, AuditOutcome, User
 from caremodel.request_context import current_context
-from patients.models import ActivityEvent, Patient
+from patients.models import ActivityEvent
 
 if TYPE_CHECKING:
-    from patients.imports.activity import EventRow
+    from patients.imports.activity_columns import EventColumns
 
-COPY_CHUNK = 20_000
+NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -29,72 +30,91 @@ def _escaped(value: str) -> str:
     return value
 
 
-def _lines(rows: Iterable["EventRow"]) -> Iterable[str]:
-    """Every other field was validated to a closed set, a date or a number, so needs no escaping."""
-    for row in rows:
-        provider = "\\N" if row.provider_id is None else str(row.provider_id)
-        stay = "\\N" if row.length_of_stay is None else str(row.length_of_stay)
-        fracture = "\\N" if row.with_fracture is None else ("t" if row.with_fracture else "f")
-        yield (
-            f"{row.nhs_number}\t{row.kind}\t{row.event_date.isoformat()}\t{provider}\t{_escaped(row.source_system)}\t"
-            f"{_escaped(row.source_id)}\t{stay}\t{row.discharge_destination}\t{fracture}\n"
-        )
+def _texts(column: Iterable[object]) -> Iterable[str]:
+    """Each distinct value written once: a column of a block holds few distinct values."""
+    values = list(column)
+    text = {
+        value: NULL if value is None else ("t" if value else "f") if isinstance(value, bool) else str(value)
+        for value in set(values)
+    }
+    return map(text.__getitem__, values)
 
 
-def copy_activity_rows(*, rows: list["EventRow"], user: User | None) -> int:
-    """Insert the rows not already stored and audit the patients touched; returns how many were added."""
-    if not rows:
-        return 0
-    events, patients, audit = ActivityEvent._meta.db_table, Patient._meta.db_table, AuditEvent._meta.db_table
-    context = current_context()
-    authenticated = user is not None and user.is_authenticated
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """CREATE TEMPORARY TABLE activity_staging (
-                nhs_number text, kind text, event_date date, provider_id bigint, source_system text,
-                source_id text, length_of_stay integer, discharge_destination text, with_fracture boolean
-            ) ON COMMIT DROP"""
-        )
-        with cursor.copy("COPY activity_staging FROM STDIN") as copy:
-            buffer: list[str] = []
-            for line in _lines(rows):
-                buffer.append(line)
-                if len(buffer) >= COPY_CHUNK:
-                    copy.write("".join(buffer))
-                    buffer.clear()
-            if buffer:
-                copy.write("".join(buffer))
-        cursor.execute(
-            f"""
-            WITH added AS (
-                INSERT INTO {events} (patient_id, kind, event_date, provider_id, source_system, source_id,
-                    length_of_stay_days, discharge_destination, with_fracture, recorded_at)
-                SELECT p.id, s.kind, s.event_date, s.provider_id, s.source_system, s.source_id,
-                    s.length_of_stay, s.discharge_destination, s.with_fracture, now()
-                FROM activity_staging s JOIN {patients} p ON p.nhs_number = s.nhs_number
-                ON CONFLICT DO NOTHING
-                RETURNING patient_id
-            ), audited AS (
-                INSERT INTO {audit} (occurred_at, user_id, username, role, organisation_id, patient_id, action,
-                    outcome, relationship, resource, source, client_ip, detail)
-                SELECT now(), %s, %s, %s, %s, patient_id, %s, %s, '', 'activity_event', %s, %s, '{{}}'::jsonb
-                FROM (SELECT DISTINCT patient_id FROM added) AS touched
-                RETURNING 1
+def copy_text(block: "EventColumns") -> str:
+    """The block in COPY text format. Every field but the source ids was validated to a closed
+    set, a date or a number, so needs no escaping."""
+    rows = zip(
+        map(str, block.patient_ids),
+        block.kinds,
+        _texts(block.dates),
+        _texts(block.provider_ids),
+        map(_escaped, block.source_systems),
+        map(_escaped, block.source_ids),
+        _texts(block.stays),
+        block.destinations,
+        _texts(block.fractures),
+        strict=True,
+    )
+    return "".join(line + "\n" for line in map("\t".join, rows))
+
+
+class PostgresEventStage:
+    """A temporary table the blocks are COPYed into, applied in one statement at the end."""
+
+    def __init__(self, *, user: User | None) -> None:
+        self.user = user
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """CREATE TEMPORARY TABLE activity_staging (
+                    patient_id bigint, kind text, event_date date, provider_id bigint, source_system text,
+                    source_id text, length_of_stay integer, discharge_destination text, with_fracture boolean
+                ) ON COMMIT DROP"""
             )
-            SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM audited)
-            """,  # noqa: S608 - table names are the models' own; values are parameters
-            [
-                user.pk if authenticated else None,  # type: ignore[union-attr]
-                user.username if authenticated else "",  # type: ignore[union-attr]
-                user.role if authenticated else "",  # type: ignore[union-attr]
-                user.organisation_id if authenticated else None,  # type: ignore[union-attr]
-                AuditAction.IMPORT.value,
-                AuditOutcome.ALLOWED.value,
-                context.source,
-                context.client_ip,
-            ],
-        )
-        added, _ = cursor.fetchone()
-        # Dropped now, not only at commit: an enclosing transaction may run another import.
-        cursor.execute("DROP TABLE activity_staging")
-    return int(added)
+
+    def write(self, block: "EventColumns") -> None:
+        if not len(block):
+            return
+        with connection.cursor() as cursor, cursor.copy("COPY activity_staging FROM STDIN") as copy:
+            copy.write(copy_text(block))
+
+    def apply(self) -> int:
+        """Insert the staged rows not already stored, audit the patients touched; returns how many were added."""
+        user = self.user
+        authenticated = user is not None and user.is_authenticated
+        context = current_context()
+        events, audit = ActivityEvent._meta.db_table, AuditEvent._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH added AS (
+                    INSERT INTO {events} (patient_id, kind, event_date, provider_id, source_system, source_id,
+                        length_of_stay_days, discharge_destination, with_fracture, recorded_at)
+                    SELECT patient_id, kind, event_date, provider_id, source_system, source_id,
+                        length_of_stay, discharge_destination, with_fracture, now()
+                    FROM activity_staging
+                    ON CONFLICT DO NOTHING
+                    RETURNING patient_id
+                ), audited AS (
+                    INSERT INTO {audit} (occurred_at, user_id, username, role, organisation_id, patient_id, action,
+                        outcome, relationship, resource, source, client_ip, detail)
+                    SELECT now(), %s, %s, %s, %s, patient_id, %s, %s, '', 'activity_event', %s, %s, '{{}}'::jsonb
+                    FROM (SELECT DISTINCT patient_id FROM added) AS touched
+                    RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM audited)
+                """,  # noqa: S608 - table names are the models' own; values are parameters
+                [
+                    user.pk if authenticated else None,  # type: ignore[union-attr]
+                    user.username if authenticated else "",  # type: ignore[union-attr]
+                    user.role if authenticated else "",  # type: ignore[union-attr]
+                    user.organisation_id if authenticated else None,  # type: ignore[union-attr]
+                    AuditAction.IMPORT.value,
+                    AuditOutcome.ALLOWED.value,
+                    context.source,
+                    context.client_ip,
+                ],
+            )
+            added, _ = cursor.fetchone()
+            # Dropped now, not only at commit: an enclosing transaction may run another import.
+            cursor.execute("DROP TABLE activity_staging")
+        return int(added)

@@ -26,13 +26,24 @@ class DischargeDestination(models.TextChoices):
 
 
 class ActivityEvent(models.Model):
-    # No index of its own: event_patient_date (patient, event_date) serves lookups by patient, and
-    # one index fewer to maintain matters when a feed of a million rows is inserted.
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="events", db_index=False)
+    # Both references are checked by the database once per statement, set-based, instead of by a
+    # foreign-key trigger per row (patients migration 0007, ADR 0009): a feed of a million events
+    # spent longer in those per-row checks than in the insert itself. Neither has an index of its
+    # own: event_patient_date (patient, event_date) serves lookups by patient, and no page looks
+    # events up by provider.
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="events", db_index=False, db_constraint=False
+    )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     event_date = models.DateField()
     provider = models.ForeignKey(
-        "caremodel.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "caremodel.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     source_system = models.CharField(max_length=32, help_text="Which feed sent it, e.g. sus_apc, ecds, manual.")
     source_id = models.CharField(max_length=64, help_text="The feed's own identifier of the event.")
