@@ -16,16 +16,16 @@ from dataclasses import fields
 from datetime import date
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from caremodel.audit import audit_record_many
 from caremodel.models import AuditAction, Organisation, User
-from patients.imports.activity_columns import OPTIONAL, REQUIRED, EventColumns, FeedValidator, Unmatched
+from patients.imports.activity_columns import FIELD_ORDER, OPTIONAL, REQUIRED, EventColumns, FeedValidator, Unmatched
 from patients.imports.matching import UnmatchedRow, queue_pending_matches
 from patients.imports.postgres import PostgresEventStage
 from patients.imports.reading import FileRejected, cyclic_gc_paused, decode, open_csv, parse_date
-from patients.imports.report import ImportReport
+from patients.imports.report import ImportReport, RowError
 from patients.models import ActivityEvent, Patient
 
 BLOCK_ROWS = 50_000
@@ -38,14 +38,22 @@ class _Abandoned(Exception):
 class MemoryEventStage:
     """The portable stage: blocks kept in memory, then bulk_create with ignore_conflicts."""
 
-    def __init__(self, *, user: User | None) -> None:
-        self.user = user
+    def __init__(self, *, user: User | None, report: ImportReport, strict: bool) -> None:
+        self.user, self.report, self.strict = user, report, strict
         self.blocks: list[EventColumns] = []
+
+    def __enter__(self) -> "MemoryEventStage":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
     def write(self, block: EventColumns) -> None:
         self.blocks.append(block)
 
     def apply(self) -> int:
+        if not self.blocks or (self.strict and self.report.errors):
+            return 0
         whole = EventColumns()
         for block in self.blocks:
             for column in fields(EventColumns):
@@ -68,34 +76,52 @@ def _import(*, data: bytes, user: User | None, strict: bool, source_system: str)
         columns, records = open_csv(text, required=REQUIRED, optional=OPTIONAL, report=report)
     except FileRejected:
         return report
+    postgres = connection.vendor == "postgresql"
     validator = FeedValidator(
         columns=columns,
         providers=dict(Organisation.objects.values_list("ods_code", "pk")),
         source_system=source_system,
         today=timezone.localdate(),
-        find_patients=_patients_by_nhs,
+        find_patients=None if postgres else _patients_by_nhs,
     )
     unmatched: list[UnmatchedRow] = []
     try:
         with transaction.atomic():
-            stage = PostgresEventStage(user=user) if connection.vendor == "postgresql" else MemoryEventStage(user=user)
-            while block := list(islice(records, BLOCK_ROWS)):
-                result = validator.block(block)
-                for line, name, reason in result.faults:
-                    report.reject(line, name, reason)
-                report.valid_rows += len(result.accepted) + _queue_unmatched(result.unmatched, report, unmatched)
-                if not (strict and report.errors):
-                    stage.write(result.accepted)
+            stage: PostgresEventStage | MemoryEventStage
+            if postgres:
+                stage = PostgresEventStage(user=user, report=report, strict=strict)
+            else:
+                stage = MemoryEventStage(user=user, report=report, strict=strict)
+            with stage:
+                while block := list(islice(records, BLOCK_ROWS)):
+                    result = validator.block(block)
+                    for line, name, reason in result.faults:
+                        report.reject(line, name, reason)
+                    report.valid_rows += len(result.accepted) + _queue_unmatched(result.unmatched, report, unmatched)
+                    stage.write(result.accepted)  # in strict mode too: the database names its own faults
+                added = stage.apply()
             if strict and report.errors:
                 raise _Abandoned
-            report.events_added = stage.apply()
-            report.events_already_present = report.valid_rows - len(unmatched) - report.events_added
+            report.events_added = added
+            report.events_already_present = report.valid_rows - len(unmatched) - added
             report.queued_for_matching = queue_pending_matches(source="activity", rows=unmatched)
     except (FileRejected, _Abandoned):
         report.events_added = report.events_already_present = 0
         return report
+    except IntegrityError:
+        # Only a concurrent change can do this: a patient or provider the rows name was removed
+        # (a merge, say) between the check and the insert. Nothing was applied.
+        report.reject(0, "file", "A patient or provider the file names changed while it was imported; import it again.")
+        report.events_added = report.events_already_present = 0
+        return report
+    finally:
+        report.errors.sort(key=_reading_order)
     report.applied = True
     return report
+
+
+def _reading_order(error: RowError) -> tuple[int, int]:
+    return (error.line, FIELD_ORDER.get(error.field, len(FIELD_ORDER)))
 
 
 def _patients_by_nhs(numbers: list[str]) -> dict[str, tuple[int, date]]:

@@ -55,7 +55,8 @@ class EventColumns:
     """Accepted events, one list per column, all the same length."""
 
     lines: list[int] = field(default_factory=list)
-    patient_ids: list[int] = field(default_factory=list)
+    nhs_numbers: list[str] = field(default_factory=list)
+    patient_ids: list[int] = field(default_factory=list)  # empty when the database resolves the patients
     kinds: list[str] = field(default_factory=list)
     dates: list[date] = field(default_factory=list)
     provider_ids: list[int | None] = field(default_factory=list)
@@ -89,7 +90,10 @@ PatientLookup = Callable[[list[str]], dict[str, tuple[int, date]]]
 
 class FeedValidator:
     """Holds what is learnt across blocks: the verdict on each distinct value, the source ids
-    seen (a duplicate row is refused, naming the line of the first), and the patients found."""
+    seen (a duplicate row is refused, naming the line of the first), and the patients found.
+    Without `find_patients` the patients are left to the database: the accepted rows keep their
+    NHS numbers, and whether each names a registered patient born by the event date is checked
+    where they are staged (patients.imports.postgres)."""
 
     def __init__(
         self,
@@ -98,7 +102,7 @@ class FeedValidator:
         providers: dict[str, int],
         source_system: str,
         today: date,
-        find_patients: PatientLookup,
+        find_patients: PatientLookup | None,
     ) -> None:
         self.columns = columns
         self.providers = providers
@@ -185,12 +189,15 @@ class FeedValidator:
                     keep.append(index)
         else:
             keep = valid
-        patient_ids = self._attach_patients(keep, numbers, dates, faults)  # type: ignore[arg-type]
-        if len(patient_ids) < len(keep):
+        patient_ids: list[int] = []
+        if self.find_patients is not None:
+            patient_ids = self._attach_patients(keep, numbers, dates, faults)  # type: ignore[arg-type]
+        if self.find_patients is not None and len(patient_ids) < len(keep):
             refused = {index for index, *_ in faults}
             keep = [index for index in keep if index not in refused]
         accepted = EventColumns(
             lines=_pick(lines, keep, rows),
+            nhs_numbers=_pick(numbers, keep, rows),  # type: ignore[arg-type]
             patient_ids=patient_ids,
             kinds=_pick(kinds, keep, rows),  # type: ignore[arg-type]
             dates=_pick(dates, keep, rows),  # type: ignore[arg-type]
@@ -240,7 +247,7 @@ class FeedValidator:
         rows = len(numbers)
         kept_numbers, kept_dates = _pick(numbers, keep, rows), _pick(dates, keep, rows)
         wanted = sorted(set(kept_numbers).difference(self.patients))
-        if wanted:
+        if wanted and self.find_patients is not None:
             found = self.find_patients(wanted)
             self.patients.update({number: found.get(number) for number in wanted})
         patients = list(map(self.patients.__getitem__, kept_numbers))

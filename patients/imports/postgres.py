@@ -1,26 +1,71 @@
-"""The PostgreSQL path of the activity import: each validated block is COPYed into a temporary
-table as it is checked, then one set-based INSERT ... SELECT ... ON CONFLICT DO NOTHING applies
-the whole file.
+"""The PostgreSQL path of the activity import: blocks are stored while the next is validated.
+
+Each validated block is COPYed into a temporary table by one writer thread, on the request's
+own connection and inside its transaction, while the calling thread validates the next block:
+the database works on one core while Python works on the other. Every `flush_rows` staged rows
+(and at the end) the staged rows are checked against the patients in SQL (the NHS number
+registered here, the event not before the birth) and inserted set-based with ON CONFLICT DO
+NOTHING. Nothing is visible to anyone else until the whole file has been read and the
+transaction commits. A strict import stages everything and inserts only at the end, and only
+if no row anywhere was refused.
 
 Concurrent imports of the same file cannot duplicate an event: the unique
 (source_system, source_id) index makes the second insert wait for the first and skip.
-The patients whose record gained an event are audited in the same statement.
+The patients whose record gained an event are audited once each, at the end.
 """
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from caremodel.models import AuditAction, AuditEvent, AuditOutcome, User
 from caremodel.request_context import current_context
-from patients.models import ActivityEvent
+from patients.imports.report import ImportReport
+from patients.models import ActivityEvent, Patient
 
 if TYPE_CHECKING:
     from patients.imports.activity_columns import EventColumns
 
 NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+EVENTS, PATIENTS, AUDIT = ActivityEvent._meta.db_table, Patient._meta.db_table, AuditEvent._meta.db_table
+
+STAGING = """CREATE TEMPORARY TABLE activity_staging (
+    line integer, nhs_number text, kind text, event_date date, provider_id bigint, source_system text,
+    source_id text, length_of_stay integer, discharge_destination text, with_fracture boolean
+) ON COMMIT DROP"""
+TOUCHED = "CREATE TEMPORARY TABLE activity_touched (patient_id bigint) ON COMMIT DROP"
+UNFIT = f"""
+    SELECT s.line, s.nhs_number, p.id IS NULL
+    FROM activity_staging s LEFT JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number
+    WHERE p.id IS NULL OR s.event_date < p.date_of_birth
+"""  # noqa: S608 - table names are the models' own
+INSERT = f"""
+    WITH added AS (
+        INSERT INTO {EVENTS} (patient_id, kind, event_date, provider_id, source_system, source_id,
+            length_of_stay_days, discharge_destination, with_fracture, recorded_at)
+        SELECT p.id, s.kind, s.event_date, s.provider_id, s.source_system, s.source_id,
+            s.length_of_stay, s.discharge_destination, s.with_fracture, now()
+        FROM activity_staging s JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number AND p.date_of_birth <= s.event_date
+        ON CONFLICT DO NOTHING
+        RETURNING patient_id
+    ), touched AS (
+        INSERT INTO activity_touched SELECT DISTINCT patient_id FROM added RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM touched)
+"""  # noqa: S608 - table names are the models' own
+AUDIT_TOUCHED = f"""
+    INSERT INTO {AUDIT} (occurred_at, user_id, username, role, organisation_id, patient_id, action,
+        outcome, relationship, resource, source, client_ip, detail)
+    SELECT now(), %s, %s, %s, %s, patient_id, %s, %s, '', 'activity_event', %s, %s, '{{}}'::jsonb
+    FROM (SELECT DISTINCT patient_id FROM activity_touched) AS touched
+"""  # noqa: S608 - table names are the models' own; values are parameters
+
+Fault = tuple[int, str, str]
+FLUSH_ROWS = 10_000_000
 
 
 def _escaped(value: str) -> str:
@@ -44,7 +89,8 @@ def copy_text(block: "EventColumns") -> str:
     """The block in COPY text format. Every field but the source ids was validated to a closed
     set, a date or a number, so needs no escaping."""
     rows = zip(
-        map(str, block.patient_ids),
+        map(str, block.lines),
+        block.nhs_numbers,
         block.kinds,
         _texts(block.dates),
         _texts(block.provider_ids),
@@ -55,66 +101,108 @@ def copy_text(block: "EventColumns") -> str:
         _texts(block.fractures),
         strict=True,
     )
-    return "".join(line + "\n" for line in map("\t".join, rows))
+    return "\n".join(map("\t".join, rows)) + "\n"
 
 
 class PostgresEventStage:
-    """A temporary table the blocks are COPYed into, applied in one statement at the end."""
+    """Stores each block on a writer thread while the caller validates the next; a context
+    manager so the thread has always finished with the connection before the transaction ends."""
 
-    def __init__(self, *, user: User | None) -> None:
-        self.user = user
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """CREATE TEMPORARY TABLE activity_staging (
-                    patient_id bigint, kind text, event_date date, provider_id bigint, source_system text,
-                    source_id text, length_of_stay integer, discharge_destination text, with_fracture boolean
-                ) ON COMMIT DROP"""
-            )
+    def __init__(self, *, user: User | None, report: ImportReport, strict: bool, flush_rows: int | None = None) -> None:
+        self.user, self.report, self.strict = user, report, strict
+        self.flush_rows = flush_rows or FLUSH_ROWS
+        self.db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, lent to the writer
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="activity-import")
+        self.pending: list[Future[tuple[list[Fault], int]]] = []
+        self.staged = 0
+        self.added = 0
+
+    def __enter__(self) -> "PostgresEventStage":
+        with self.db.cursor() as cursor:
+            cursor.execute(STAGING)
+            cursor.execute(TOUCHED)
+        self.db.inc_thread_sharing()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            if kind is not None:
+                for job in self.pending:
+                    job.exception()  # wait; the error that brought us here is the one to raise
+        finally:
+            self.writer.shutdown(wait=True)
+            self.db.dec_thread_sharing()
 
     def write(self, block: "EventColumns") -> None:
         if not len(block):
             return
-        with connection.cursor() as cursor, cursor.copy("COPY activity_staging FROM STDIN") as copy:
-            copy.write(copy_text(block))
+        text = copy_text(block)
+        self._collect(keep=2)  # a little ahead of the database, not a whole file ahead
+        self.pending.append(self.writer.submit(self._stage, text))
+        self.staged += len(block)
+        if self.staged >= self.flush_rows and not self.strict:
+            self.pending.append(self.writer.submit(self._flush, True))
+            self.staged = 0
 
     def apply(self) -> int:
-        """Insert the staged rows not already stored, audit the patients touched; returns how many were added."""
+        """Flush what is staged, audit the patients touched; returns how many events were added."""
+        self._collect()
+        if self.staged:
+            self.pending.append(self.writer.submit(self._flush, not (self.strict and self.report.errors)))
+            self._collect()
         user = self.user
-        authenticated = user is not None and user.is_authenticated
+        signed_in = user is not None and user.is_authenticated
         context = current_context()
-        events, audit = ActivityEvent._meta.db_table, AuditEvent._meta.db_table
-        with connection.cursor() as cursor:
+        with self.db.cursor() as cursor:
             cursor.execute(
-                f"""
-                WITH added AS (
-                    INSERT INTO {events} (patient_id, kind, event_date, provider_id, source_system, source_id,
-                        length_of_stay_days, discharge_destination, with_fracture, recorded_at)
-                    SELECT patient_id, kind, event_date, provider_id, source_system, source_id,
-                        length_of_stay, discharge_destination, with_fracture, now()
-                    FROM activity_staging
-                    ON CONFLICT DO NOTHING
-                    RETURNING patient_id
-                ), audited AS (
-                    INSERT INTO {audit} (occurred_at, user_id, username, role, organisation_id, patient_id, action,
-                        outcome, relationship, resource, source, client_ip, detail)
-                    SELECT now(), %s, %s, %s, %s, patient_id, %s, %s, '', 'activity_event', %s, %s, '{{}}'::jsonb
-                    FROM (SELECT DISTINCT patient_id FROM added) AS touched
-                    RETURNING 1
-                )
-                SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM audited)
-                """,  # noqa: S608 - table names are the models' own; values are parameters
+                AUDIT_TOUCHED,
                 [
-                    user.pk if authenticated else None,  # type: ignore[union-attr]
-                    user.username if authenticated else "",  # type: ignore[union-attr]
-                    user.role if authenticated else "",  # type: ignore[union-attr]
-                    user.organisation_id if authenticated else None,  # type: ignore[union-attr]
+                    user.pk if signed_in else None,  # type: ignore[union-attr]
+                    user.username if signed_in else "",  # type: ignore[union-attr]
+                    user.role if signed_in else "",  # type: ignore[union-attr]
+                    user.organisation_id if signed_in else None,  # type: ignore[union-attr]
                     AuditAction.IMPORT.value,
                     AuditOutcome.ALLOWED.value,
                     context.source,
                     context.client_ip,
                 ],
             )
-            added, _ = cursor.fetchone()
             # Dropped now, not only at commit: an enclosing transaction may run another import.
-            cursor.execute("DROP TABLE activity_staging")
-        return int(added)
+            cursor.execute("DROP TABLE activity_staging, activity_touched")
+        return self.added
+
+    def _collect(self, *, keep: int = 0) -> None:
+        """Record the outcome of finished jobs, oldest first, from the calling thread (the report is
+        not shared), waiting until at most `keep` are still under way."""
+        while self.pending and (len(self.pending) > keep or self.pending[0].done()):
+            faults, added = self.pending.pop(0).result()
+            for line, name, reason in faults:
+                self.report.reject(line, name, reason)
+            self.report.valid_rows -= len(faults)
+            self.added += added
+
+    def _stage(self, text: str) -> tuple[list[Fault], int]:
+        """On the writer thread: COPY a block into the staging table."""
+        with self.db.cursor() as cursor, cursor.copy("COPY activity_staging FROM STDIN") as copy:
+            copy.write(text)
+        return [], 0
+
+    def _flush(self, apply: bool) -> tuple[list[Fault], int]:
+        """On the writer thread: name the staged rows no patient here fits, insert the rest, empty the stage."""
+        with self.db.cursor() as cursor:
+            cursor.execute(UNFIT)
+            faults = [_unfit(*row) for row in cursor.fetchall()]
+            added = 0
+            if apply and not (self.strict and faults):
+                cursor.execute(INSERT)
+                added = int(cursor.fetchone()[0])
+            cursor.execute("TRUNCATE activity_staging")
+        return faults, added
+
+
+def _unfit(line: int, nhs_number: str, unknown: Any) -> Fault:
+    if unknown:
+        return (line, "nhs_number", f"No patient with NHS number {nhs_number} is registered here.")
+    return (line, "event_date", "The event date is before the patient's date of birth.")
