@@ -95,3 +95,27 @@ def test_audit_unavailable_is_raised_when_the_write_fails(gp) -> None:
         pytest.raises(AuditUnavailable),
     ):
         audit_record(user=gp, action=AuditAction.VIEW, outcome=AuditOutcome.ALLOWED)
+
+
+def test_rows_written_for_a_list_carry_the_same_fields_as_a_single_audit_row(gp) -> None:
+    """audit_record_many has its own one-statement path on PostgreSQL; it must write what
+    audit_record writes, for every patient on the page."""
+    from caremodel.audit import audit_record_many
+    from caremodel.request_context import request_context
+
+    with request_context(source="api", client_ip="10.9.8.7"):
+        single = audit_record(
+            user=gp, action=AuditAction.LIST, outcome=AuditOutcome.ALLOWED, patient_id=1, detail={"filters": ["q"]}
+        )
+        written = audit_record_many(user=gp, action=AuditAction.LIST, patient_ids=[2, 3], detail={"filters": ["q"]})
+    assert written == 2
+    fields = ("user_id", "username", "role", "organisation_id", "action", "outcome", "relationship", "resource")
+    fields += ("source", "client_ip", "detail")
+    expected = tuple(getattr(single, name) for name in fields)
+    rows = AuditEvent.objects.filter(patient_id__in=[2, 3]).order_by("patient_id")
+    assert [(row.patient_id, *(getattr(row, name) for name in fields)) for row in rows] == [
+        (2, *expected),
+        (3, *expected),
+    ]
+    assert all(row.occurred_at >= single.occurred_at for row in rows)
+    assert audit_record_many(user=gp, action=AuditAction.LIST, patient_ids=[]) == 0
