@@ -6,7 +6,10 @@ events spent longer in those checks at commit than in the insert. Here an AFTER 
 STATEMENT trigger sees the statement's rows as a transition table, locks the distinct patients
 and providers they name FOR KEY SHARE (as a foreign key would, so a concurrent delete waits) and
 refuses the statement if any is missing. Deleting a patient or organisation that events still
-name is refused the same way. On SQLite, row triggers give the same guarantees.
+name is refused the same way. On SQLite (the embedded development default) row triggers refuse
+an event naming a missing patient or provider; deletes are left to the ORM's CASCADE and
+PROTECT there, because Django empties SQLite tables between tests with plain DELETEs in
+alphabetical order, which a delete trigger would refuse.
 """
 
 from django.db import migrations, models
@@ -98,20 +101,12 @@ SQLITE_CREATE = [
     """CREATE TRIGGER patients_activityevent_updated_provider BEFORE UPDATE OF provider_id ON patients_activityevent
     WHEN NEW.provider_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM caremodel_organisation WHERE id = NEW.provider_id)
     BEGIN SELECT RAISE(ABORT, 'an activity event refers to a provider that does not exist'); END""",
-    """CREATE TRIGGER patients_patient_events_gone_first BEFORE DELETE ON patients_patient
-    WHEN EXISTS (SELECT 1 FROM patients_activityevent WHERE patient_id = OLD.id)
-    BEGIN SELECT RAISE(ABORT, 'a deleted patient still has activity events'); END""",
-    """CREATE TRIGGER caremodel_organisation_events_gone_first BEFORE DELETE ON caremodel_organisation
-    WHEN EXISTS (SELECT 1 FROM patients_activityevent WHERE provider_id = OLD.id)
-    BEGIN SELECT RAISE(ABORT, 'a deleted organisation is still the provider of activity events'); END""",
 ]
 SQLITE_TRIGGERS = (
     "patients_activityevent_inserted_patient",
     "patients_activityevent_updated_patient",
     "patients_activityevent_inserted_provider",
     "patients_activityevent_updated_provider",
-    "patients_patient_events_gone_first",
-    "caremodel_organisation_events_gone_first",
 )
 
 

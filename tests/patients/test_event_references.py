@@ -45,6 +45,8 @@ def test_moving_an_event_to_a_missing_patient_is_refused(area) -> None:
 
 
 def test_a_patient_or_provider_that_events_name_cannot_be_deleted_behind_their_back(area) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL refuses such deletes; on SQLite they are left to the ORM (migration 0007)")
     provider = ProviderFactory(ods_code="RVV02")
     event = ActivityEventFactory(patient=PatientFactory(registered_practice=area.practice_a), provider=provider)
     with pytest.raises(IntegrityError, match="patient"), transaction.atomic(), connection.cursor() as cursor:
@@ -54,3 +56,15 @@ def test_a_patient_or_provider_that_events_name_cannot_be_deleted_behind_their_b
     assert ActivityEvent.objects.filter(pk=event.pk).exists()
     event.patient.delete()  # the ORM removes the events first, as the model's CASCADE says
     assert not ActivityEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_orm_cascades_a_patients_events_and_protects_a_provider(area) -> None:
+    from django.db.models import ProtectedError
+
+    provider = ProviderFactory(ods_code="RVV03")
+    event = ActivityEventFactory(patient=PatientFactory(registered_practice=area.practice_a), provider=provider)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        provider.delete()
+    event.patient.delete()
+    assert not ActivityEvent.objects.filter(pk=event.pk).exists()
+    provider.delete()
