@@ -46,6 +46,16 @@ class PatientPresenter:
     def is_deceased(self) -> bool:
         return self.patient.date_of_death is not None
 
+    @property
+    def choice_label(self) -> str:
+        """How a patient is told apart when chosen from search results (a carer, a merge candidate)."""
+        practice = self.patient.registered_practice
+        parts = [self.display_name, f"born {self.patient.date_of_birth.strftime('%-d %B %Y')}"]
+        parts.append(f"NHS number {self.nhs_number_display}")
+        if practice is not None:
+            parts.append(practice.name)
+        return ", ".join(parts)
+
 
 class PatientRecordPresenter(PatientPresenter):
     """The whole record page: registers, carers and the timeline, read after the record was opened."""

@@ -70,3 +70,9 @@ def staff_choices(*, keep: tuple[int | None, ...] = ()) -> list[tuple[int, str, 
 def clinical_code_choices() -> list[tuple[str, str]]:
     """The curated code list, for choosing a condition to record."""
     return list(ClinicalCode.objects.order_by("term").values_list("code", "term"))
+
+
+def patient_visible(*, user: User, public_id: Any) -> Patient | None:
+    """A patient this user may see, by public id, or None: for choosing a patient on a form (a carer).
+    The caller's service audits what it does with the patient."""
+    return patient_scoped_queryset(user=user).filter(public_id=public_id).first()

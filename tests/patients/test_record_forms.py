@@ -203,6 +203,7 @@ def test_carer_form_records_a_carer(client, care_coordinator, p1) -> None:
     client.force_login(care_coordinator)
     assert client.get(url("add_carer", p1)).status_code == 200
     data = {
+        "carer_kind": "person",
         "carer_name": "Grace Hopper",
         "relationship": "neighbour",
         "is_main_carer": "on",
@@ -222,7 +223,9 @@ def test_carer_form_records_a_carer(client, care_coordinator, p1) -> None:
 
 def test_carer_form_validation_errors_name_the_field(client, gp, p1) -> None:
     client.force_login(gp)
-    response = client.post(url("add_carer", p1), {"carer_name": " ", "relationship": "", "since": "yesterday"})
+    response = client.post(
+        url("add_carer", p1), {"carer_kind": "person", "carer_name": " ", "relationship": "", "since": "yesterday"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert 'href="#id_carer_name"' in body
@@ -233,7 +236,7 @@ def test_carer_form_validation_errors_name_the_field(client, gp, p1) -> None:
 
 
 def test_carer_form_is_404_without_a_relationship_and_403_for_a_commissioner(client, gp, commissioner, p1, p2) -> None:
-    data = {"carer_name": "Jo", "relationship": "son"}
+    data = {"carer_kind": "person", "carer_name": "Jo", "relationship": "son"}
     client.force_login(gp)
     assert client.get(url("add_carer", p2)).status_code == 404
     assert client.post(url("add_carer", p2), data).status_code == 404

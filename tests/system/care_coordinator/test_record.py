@@ -75,6 +75,7 @@ def test_care_coordinator_adds_a_condition_and_a_carer(page: Page, login, care_c
     page.get_by_role("link", name="Add a carer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a carer")
     assert_accessible(page)
+    page.get_by_label("Someone who is not a patient here").check()
     page.get_by_role("button", name="Add carer").click()
     expect(page).to_have_title(re.compile(r"^Error: Add a carer"))
     expect(page.get_by_role("alert")).to_contain_text("Enter the carer's name.")

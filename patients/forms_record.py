@@ -1,0 +1,209 @@
+"""The record's edit forms: living situation and contacts, conditions, carers."""
+
+from typing import Any
+
+from django import forms
+from django.forms.utils import ErrorDict
+
+from caremodel.models import Role
+from patients.models import ConsentToShare, Patient
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
+_BOOL = {"yes": True, "no": False, "unknown": None}
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+class RegistersForm(forms.Form):
+    """Living situation and contacts. Carries the version the user loaded, so a change made by
+    someone else in the meantime is refused by the service rather than overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    lives_alone = forms.ChoiceField(
+        label="Lives alone", choices=YES_NO_UNKNOWN, error_messages={"required": "Say whether the patient lives alone."}
+    )
+    housebound = forms.ChoiceField(
+        label="Housebound", choices=YES_NO, error_messages={"required": "Say whether the patient is housebound."}
+    )
+    accountable_gp = forms.ChoiceField(label="Accountable GP", required=False)
+    key_worker = forms.ChoiceField(label="Key worker", required=False)
+    consent_to_share = forms.ChoiceField(
+        label="Consent to share",
+        choices=ConsentToShare.choices,
+        error_messages={"required": "Say whether the patient consents to sharing their record."},
+    )
+    interpreter_needed = forms.ChoiceField(
+        label="Interpreter needed",
+        choices=YES_NO,
+        error_messages={"required": "Say whether an interpreter is needed."},
+    )
+    preferred_language = forms.CharField(
+        label="Preferred language",
+        required=False,
+        max_length=50,
+        error_messages={"max_length": "The preferred language must be 50 characters or fewer."},
+    )
+    communication_needs = forms.CharField(
+        label="Communication needs",
+        required=False,
+        max_length=255,
+        error_messages={"max_length": "Communication needs must be 255 characters or fewer."},
+    )
+
+    SERVICE_FIELDS = (
+        "lives_alone",
+        "housebound",
+        "accountable_gp",
+        "key_worker",
+        "consent_to_share",
+        "interpreter_needed",
+        "preferred_language",
+        "communication_needs",
+    )
+
+    def __init__(self, *args: Any, staff: list[tuple[int, str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current_gp = str(self.initial.get("accountable_gp") or "")
+        self.fields["accountable_gp"].choices = [("", "None named")] + [  # type: ignore[attr-defined]
+            (str(pk), name) for pk, name, role in staff if role == Role.GP or str(pk) == current_gp
+        ]
+        self.fields["key_worker"].choices = [("", "None named")] + [  # type: ignore[attr-defined]
+            (str(pk), name) for pk, name, _ in staff
+        ]
+
+    @staticmethod
+    def initial_for(patient: Patient) -> dict[str, object]:
+        return {
+            "version": patient.version,
+            "lives_alone": _yes_no(patient.lives_alone),
+            "housebound": _yes_no(patient.housebound),
+            "accountable_gp": str(patient.accountable_gp_id or ""),
+            "key_worker": str(patient.key_worker_id or ""),
+            "consent_to_share": patient.consent_to_share,
+            "interpreter_needed": _yes_no(patient.interpreter_needed),
+            "preferred_language": patient.preferred_language,
+            "communication_needs": patient.communication_needs,
+        }
+
+    def changes(self) -> dict[str, object]:
+        """The register fields the user changed, as the registers service takes them."""
+        data = self.cleaned_data
+        converted: dict[str, object] = {
+            "lives_alone": _BOOL[data["lives_alone"]],
+            "housebound": _BOOL[data["housebound"]],
+            "accountable_gp": int(data["accountable_gp"]) if data["accountable_gp"] else None,
+            "key_worker": int(data["key_worker"]) if data["key_worker"] else None,
+            "consent_to_share": data["consent_to_share"],
+            "interpreter_needed": _BOOL[data["interpreter_needed"]],
+            "preferred_language": data["preferred_language"],
+            "communication_needs": data["communication_needs"],
+        }
+        return {name: converted[name] for name in self.SERVICE_FIELDS if name in self.changed_data}
+
+
+class ConditionForm(forms.Form):
+    code = forms.ChoiceField(label="Condition", error_messages={"required": "Choose a condition from the list."})
+    onset_date = forms.DateField(
+        label="Onset date",
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example, 15/03/2019. Leave blank if not known.",
+        error_messages={"invalid": "Enter the onset date as a real date, for example 15/03/2019."},
+    )
+
+    def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [("", "Choose a condition"), *codes]  # type: ignore[attr-defined]
+
+
+class CarerForm(forms.Form):
+    """A carer is either a patient the user may see (found by searching, then chosen) or a named
+    person who is not a patient. The chosen patient's public id is resolved by the view through
+    the access-scoped selector; the service checks the care relationship again."""
+
+    KIND_PATIENT = "patient"
+    KIND_PERSON = "person"
+
+    carer_kind = forms.ChoiceField(
+        label="Who is the carer?",
+        choices=((KIND_PATIENT, "Someone who is a patient here"), (KIND_PERSON, "Someone who is not a patient here")),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the carer is a patient here or not."},
+    )
+    carer_search = forms.CharField(
+        label="Find the carer by name or NHS number",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "The search must be 100 characters or fewer."},
+    )
+    carer_patient = forms.UUIDField(
+        label="Choose the carer",
+        required=False,
+        error_messages={"invalid": "Choose the carer from the search results."},
+    )
+    carer_name = forms.CharField(
+        label="Carer's name",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The carer's name must be 200 characters or fewer."},
+    )
+    relationship = forms.CharField(
+        label="Relationship to the patient",
+        max_length=100,
+        help_text="For example, daughter or neighbour.",
+        error_messages={
+            "required": "Say how the carer is related, for example daughter or neighbour.",
+            "max_length": "The relationship must be 100 characters or fewer.",
+        },
+    )
+    is_main_carer = forms.BooleanField(label="This is the main carer", required=False)
+    availability = forms.CharField(
+        label="Availability",
+        required=False,
+        max_length=200,
+        help_text="For example, weekday evenings.",
+        error_messages={"max_length": "Availability must be 200 characters or fewer."},
+    )
+    contact_phone = forms.CharField(
+        label="Contact phone number",
+        required=False,
+        max_length=30,
+        error_messages={"max_length": "The phone number must be 30 characters or fewer."},
+    )
+    since = forms.DateField(
+        label="Caring since",
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example, 15/03/2019. Leave blank if not known.",
+        error_messages={"invalid": "Enter the date caring began as a real date, for example 15/03/2019."},
+    )
+
+    SERVICE_FIELDS = ("relationship", "is_main_carer", "availability", "contact_phone", "since")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("carer_kind")
+        if kind == self.KIND_PERSON and not (data.get("carer_name") or "").strip():
+            self.add_error("carer_name", "Enter the carer's name.")
+        if kind == self.KIND_PATIENT and not data.get("carer_patient") and "carer_patient" not in self.errors:
+            self.add_error("carer_search", "Search for the carer by name or NHS number, then choose them.")
+        return data
+
+    def show_search_only(self, *, error: str = "") -> None:
+        """After "Search": show the values as typed, with no errors but the search's own."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        if error:
+            self.add_error("carer_search", error)
+
+    def service_arguments(self) -> dict[str, Any]:
+        """What carer_add takes, apart from the carer who is a patient (the view resolves that)."""
+        data = self.cleaned_data
+        arguments = {name: data[name] for name in self.SERVICE_FIELDS}
+        if data["carer_kind"] == self.KIND_PERSON:
+            arguments["carer_name"] = data["carer_name"]
+        return arguments
