@@ -7,6 +7,7 @@ from django.forms.utils import ErrorDict
 
 from caremodel.models import Role
 from patients.models import ConsentToShare, Patient
+from patients.staff import StaffChoice
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
@@ -65,15 +66,24 @@ class RegistersForm(forms.Form):
         "communication_needs",
     )
 
-    def __init__(self, *args: Any, staff: list[tuple[int, str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: list[StaffChoice], **kwargs: Any) -> None:
+        """`staff` comes from patients.staff.staff_choices: those a team covering the practice has,
+        and whoever is named now (kept, so that leaving them unchanged stays valid)."""
         super().__init__(*args, **kwargs)
         current_gp = str(self.initial.get("accountable_gp") or "")
+        current_worker = str(self.initial.get("key_worker") or "")
         self.fields["accountable_gp"].choices = [("", "None named")] + [  # type: ignore[attr-defined]
-            (str(pk), name) for pk, name, role in staff if role == Role.GP or str(pk) == current_gp
+            (str(s.pk), s.name) for s in staff if (s.eligible and s.role == Role.GP) or str(s.pk) == current_gp
         ]
         self.fields["key_worker"].choices = [("", "None named")] + [  # type: ignore[attr-defined]
-            (str(pk), name) for pk, name, _ in staff
+            (str(s.pk), s.name) for s in staff if s.eligible or str(s.pk) == current_worker
         ]
+        self.fields["accountable_gp"].error_messages["invalid_choice"] = (
+            "Accountable GP must be an active GP in a team that covers the patient's practice."
+        )
+        self.fields["key_worker"].error_messages["invalid_choice"] = (
+            "Key worker must be active clinical staff in a team that covers the patient's practice."
+        )
 
     @staticmethod
     def initial_for(patient: Patient) -> dict[str, object]:

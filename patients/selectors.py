@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from caremodel.access import patient_access_policy
-from caremodel.models import Role, User
+from caremodel.models import User
 from patients.models import CareHomeResidence, ClinicalCode, Patient, PatientCondition
 
 
@@ -50,21 +50,6 @@ def patient_record_parts(*, patient: Patient) -> dict[str, Any]:
         "carers": carers_of_patient(patient=patient),
         "events": events_timeline(patient=patient),
     }
-
-
-NOT_CLINICAL_STAFF = (Role.COMMISSIONER, Role.ADMINISTRATOR)
-
-
-def staff_choices(*, keep: tuple[int | None, ...] = ()) -> list[tuple[int, str, str]]:
-    """(id, name, role) of active clinical staff, for the accountable GP and key worker fields, plus the
-    people in `keep` (those named now), so a form that leaves them unchanged stays valid if they left."""
-    named = [pk for pk in keep if pk is not None]
-    rows = (
-        User.objects.filter(Q(is_active=True) & ~Q(role__in=NOT_CLINICAL_STAFF) | Q(pk__in=named))
-        .order_by("last_name", "first_name", "username")
-        .values_list("pk", "first_name", "last_name", "username", "role")
-    )
-    return [(pk, f"{first} {last}".strip() or username, role) for pk, first, last, username, role in rows]
 
 
 def clinical_code_choices() -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from patients.forms import NHSNumberLookupForm, PatientSearchForm
 from patients.forms_record import ConditionForm, RegistersForm
 from patients.presenters import PatientPresenter, PatientRecordPresenter, list_row, panel_slots
 from patients.search import patient_search
+from patients.staff import staff_choices
 
 
 @patient_data_required
@@ -134,7 +135,7 @@ def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form = RegistersForm(
             request.POST,
             initial=RegistersForm.initial_for(patient),
-            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+            staff=staff_choices(patient=patient, keep=(patient.accountable_gp_id, patient.key_worker_id)),
         )
         if form.is_valid():
             changes = form.changes()
@@ -160,7 +161,7 @@ def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
         patient = services.patient_open(user=user, public_id=public_id)  # type: ignore[arg-type]
         form = RegistersForm(
             initial=RegistersForm.initial_for(patient),
-            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+            staff=staff_choices(patient=patient, keep=(patient.accountable_gp_id, patient.key_worker_id)),
         )
     context = {"patient": PatientPresenter(patient), "form": form, "conflict": status == 409}
     return render(request, "patients/edit_registers.html", context, status=status)
