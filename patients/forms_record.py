@@ -6,13 +6,13 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from caremodel.models import Role
+from patients.forms_dates import NHSDateField
 from patients.models import ConsentToShare, Patient
 from patients.staff import StaffChoice
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
 _BOOL = {"yes": True, "no": False, "unknown": None}
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
 
 def _yes_no(value: bool | None) -> str:
@@ -117,12 +117,8 @@ class RegistersForm(forms.Form):
 
 class ConditionForm(forms.Form):
     code = forms.ChoiceField(label="Condition", error_messages={"required": "Choose a condition from the list."})
-    onset_date = forms.DateField(
-        label="Onset date",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example, 15/03/2019. Leave blank if not known.",
-        error_messages={"invalid": "Enter the onset date as a real date, for example 15/03/2019."},
+    onset_date = NHSDateField(
+        label="Onset date", required=False, help_text="For example, 15 3 2019. Leave blank if not known."
     )
 
     def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -184,12 +180,8 @@ class CarerForm(forms.Form):
         max_length=30,
         error_messages={"max_length": "The phone number must be 30 characters or fewer."},
     )
-    since = forms.DateField(
-        label="Caring since",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example, 15/03/2019. Leave blank if not known.",
-        error_messages={"invalid": "Enter the date caring began as a real date, for example 15/03/2019."},
+    since = NHSDateField(
+        label="Caring since", required=False, help_text="For example, 15 3 2019. Leave blank if not known."
     )
 
     SERVICE_FIELDS = ("relationship", "is_main_carer", "availability", "contact_phone", "since")
