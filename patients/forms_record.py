@@ -1,13 +1,14 @@
-"""The record's edit forms: living situation and contacts, conditions, carers."""
+"""The record's edit forms: living situation and contacts, conditions, carers, activity events."""
 
 from typing import Any
 
 from django import forms
 from django.forms.utils import ErrorDict
 
-from caremodel.models import Role
+from caremodel.models import Organisation, Role
+from patients.events import ADMISSION_KINDS
 from patients.forms_dates import NHSDateField
-from patients.models import ConsentToShare, Patient
+from patients.models import ConsentToShare, DischargeDestination, EventKind, Patient
 from patients.staff import StaffChoice
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -209,3 +210,73 @@ class CarerForm(forms.Form):
         if data["carer_kind"] == self.KIND_PERSON:
             arguments["carer_name"] = data["carer_name"]
         return arguments
+
+
+class EventForm(forms.Form):
+    """An activity event recorded by hand. The details that apply depend on the kind; the rules
+    are checked here for the page and again by patients.events.event_record_manual."""
+
+    kind = forms.ChoiceField(label="What happened", error_messages={"required": "Choose what happened."})
+    event_date = NHSDateField(label="Event date", help_text="For example, 15 3 2024.")
+    provider = forms.ChoiceField(label="Provider (optional)", required=False)
+    length_of_stay_days = forms.IntegerField(
+        label="Length of stay in days (admissions)",
+        required=False,
+        min_value=0,
+        max_value=3650,
+        error_messages={
+            "invalid": "Length of stay must be a whole number of days, like 4.",
+            "min_value": "Length of stay cannot be negative.",
+            "max_value": "Length of stay must be 3,650 days or fewer.",
+        },
+    )
+    discharge_destination = forms.ChoiceField(
+        label="Discharged to (discharges)",
+        required=False,
+        choices=[("", "Not a discharge"), *DischargeDestination.choices],
+        error_messages={"invalid_choice": "Choose where the patient was discharged to from the list."},
+    )
+    with_fracture = forms.ChoiceField(
+        label="Fracture (falls)",
+        required=False,
+        choices=(("", "Not a fall"), ("yes", "With a fracture"), ("no", "Without a fracture")),
+        error_messages={"invalid_choice": "Say whether the fall was with or without a fracture."},
+    )
+
+    def __init__(self, *args: Any, providers: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.providers = {str(p.pk): p for p in providers}
+        self.fields["kind"].choices = [("", "Choose what happened"), *EventKind.choices]  # type: ignore[attr-defined]
+        self.fields["provider"].choices = [("", "Not recorded")] + [  # type: ignore[attr-defined]
+            (pk, p.name) for pk, p in self.providers.items()
+        ]
+        self.fields["kind"].error_messages["invalid_choice"] = "Choose what happened from the list."
+        self.fields["provider"].error_messages["invalid_choice"] = "Choose the provider from the list."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if not kind:
+            return data
+        if data.get("length_of_stay_days") is not None and kind not in ADMISSION_KINDS:
+            self.add_error("length_of_stay_days", "Only an admission has a length of stay; leave it blank.")
+        if kind == EventKind.DISCHARGE and not data.get("discharge_destination"):
+            self.add_error("discharge_destination", "Say where the patient was discharged to.")
+        if kind != EventKind.DISCHARGE and data.get("discharge_destination"):
+            self.add_error("discharge_destination", "Only a discharge has a destination; choose Not a discharge.")
+        if kind == EventKind.FALL and not data.get("with_fracture"):
+            self.add_error("with_fracture", "Say whether the fall was with or without a fracture.")
+        if kind != EventKind.FALL and data.get("with_fracture"):
+            self.add_error("with_fracture", "Only a fall is recorded with or without a fracture; choose Not a fall.")
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "event_date": data["event_date"],
+            "provider": self.providers.get(data["provider"]) if data["provider"] else None,
+            "length_of_stay_days": data["length_of_stay_days"],
+            "discharge_destination": data["discharge_destination"],
+            "with_fracture": {"yes": True, "no": False}.get(data["with_fracture"]),
+        }

@@ -112,6 +112,21 @@ class PatientRecordPresenter(PatientPresenter):
         return "; ".join(parts) or "None recorded"
 
     @staticmethod
+    def event_details(event: ActivityEvent) -> str:
+        """The timeline's details column: length of stay, destination, fracture, and who recorded it."""
+        parts = []
+        if event.length_of_stay_days is not None:
+            parts.append(f"{event.length_of_stay_days} day{'' if event.length_of_stay_days == 1 else 's'} in hospital")
+        if event.discharge_destination:
+            parts.append(f"to {event.get_discharge_destination_display().lower()}")
+        if event.with_fracture is not None:
+            parts.append("with a fracture" if event.with_fracture else "without a fracture")
+        if event.source_system == "manual":
+            parts.append("recorded on the record")
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
+
+    @staticmethod
     def staff_display(user: User | None) -> str:
         return (user.get_full_name() or user.username) if user else "Not named"
 

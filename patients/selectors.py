@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from caremodel.access import patient_access_policy
-from caremodel.models import User
+from caremodel.models import Organisation, User
 from patients.models import CareHomeResidence, ClinicalCode, Patient, PatientCondition
 
 
@@ -61,3 +61,10 @@ def patient_visible(*, user: User, public_id: Any) -> Patient | None:
     """A patient this user may see, by public id, or None: for choosing a patient on a form (a carer).
     The caller's service audits what it does with the patient."""
     return patient_scoped_queryset(user=user).filter(public_id=public_id).first()
+
+
+def event_provider_choices() -> list[Organisation]:
+    """Organisations an event on the record can be attributed to (hospitals, community and care providers)."""
+    from patients.events import PROVIDER_KINDS
+
+    return list(Organisation.objects.filter(kind__in=PROVIDER_KINDS, active=True).order_by("name"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import views, views_admin, views_carers
+from patients import views, views_admin, views_carers, views_events
 
 app_name = "patients"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("<uuid:public_id>/registers/", views.edit_registers, name="edit_registers"),
     path("<uuid:public_id>/conditions/add/", views.add_condition, name="add_condition"),
     path("<uuid:public_id>/carers/add/", views_carers.add_carer, name="add_carer"),
+    path("<uuid:public_id>/events/add/", views_events.add_event, name="add_event"),
 ]
