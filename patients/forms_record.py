@@ -196,12 +196,10 @@ class CarerForm(forms.Form):
             self.add_error("carer_search", "Search for the carer by name or NHS number, then choose them.")
         return data
 
-    def show_search_only(self, *, error: str = "") -> None:
+    def show_search_only(self) -> None:
         """After "Search": show the values as typed, with no errors but the search's own."""
         self._errors = ErrorDict()
         self.cleaned_data = {}
-        if error:
-            self.add_error("carer_search", error)
 
     def service_arguments(self) -> dict[str, Any]:
         """What carer_add takes, apart from the carer who is a patient (the view resolves that)."""

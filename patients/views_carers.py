@@ -40,50 +40,48 @@ def add_carer(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One form, two buttons: "Search" lists the matching patients to choose from (values kept),
     "Add carer" saves. A carer who is a patient is resolved through the access-scoped selector."""
     user: User = request.user  # type: ignore[assignment]
-    status = 200
-    candidates: list[Patient] = []
-    searched = False
-    if request.method == "POST":
-        patient = services.patient_for_write(user=user, public_id=public_id)
-        form = CarerForm(request.POST)
-        searching = request.POST.get("action") == "search" and request.POST.get("carer_kind") == CarerForm.KIND_PATIENT
-        candidates, search_error = _candidates(user=user, patient=patient, query=request.POST.get("carer_search", ""))
-        searched = bool(request.POST.get("carer_search", "").strip())
-        if searching:
-            # A search keeps what was typed but judges nothing else yet.
-            if not search_error and not searched:
-                search_error = "Enter at least one letter of the carer's name, or their NHS number."
-            form.show_search_only(error=search_error)
-            return _render(request, patient, form, candidates, searched, 400 if search_error else 200)
-        elif form.is_valid():
-            carer_patient = None
-            if form.cleaned_data["carer_kind"] == CarerForm.KIND_PATIENT:
-                carer_patient = selectors.patient_visible(user=user, public_id=form.cleaned_data["carer_patient"])
-                if carer_patient is None:
-                    form.add_error("carer_patient", "Choose the carer from the search results.")
-            if not form.errors:
-                try:
-                    carer_add(user=user, patient=patient, carer_patient=carer_patient, **form.service_arguments())
-                except services.PatientVersionConflict:
-                    form.add_error(
-                        None, "Someone else named a main carer at the same time. Reload the record and try again."
-                    )
-                    status = 409
-                except ValidationError as exc:
-                    add_service_errors(form, exc)
-                else:
-                    return redirect("patients:detail", public_id=patient.public_id)
-        if form.errors and status == 200:
-            status = 400
-    else:
+    if request.method != "POST":
         patient = services.patient_open(user=user, public_id=public_id)
-        form = CarerForm()
-    return _render(request, patient, form, candidates, searched, status)
+        return _render(request, user, patient, CarerForm(), status=200)
+    patient = services.patient_for_write(user=user, public_id=public_id)
+    form = CarerForm(request.POST)
+    if request.POST.get("action") == "search" and request.POST.get("carer_kind") == CarerForm.KIND_PATIENT:
+        # A search keeps what was typed but judges nothing else yet. (Enter in a box sends the
+        # first button, Search: for a carer who is not a patient that saves, as expected.)
+        form.show_search_only()
+        return _render(request, user, patient, form, status=200)
+    status = 400
+    if form.is_valid():
+        carer_patient = None
+        if form.cleaned_data["carer_kind"] == CarerForm.KIND_PATIENT:
+            carer_patient = selectors.patient_visible(user=user, public_id=form.cleaned_data["carer_patient"])
+            if carer_patient is None:
+                form.add_error("carer_patient", "Choose the carer from the search results.")
+        if not form.errors:
+            try:
+                carer_add(user=user, patient=patient, carer_patient=carer_patient, **form.service_arguments())
+            except services.PatientVersionConflict:
+                form.add_error(
+                    None, "Someone else named a main carer at the same time. Reload the record and try again."
+                )
+                status = 409
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("patients:detail", public_id=patient.public_id)
+    return _render(request, user, patient, form, status=status)
 
 
-def _render(
-    request: HttpRequest, patient: Patient, form: CarerForm, candidates: list[Patient], searched: bool, status: int
-) -> HttpResponse:
+def _render(request: HttpRequest, user: User, patient: Patient, form: CarerForm, *, status: int) -> HttpResponse:
+    """The page, with the patients matching the search (if any) to choose the carer from."""
+    query = str(form.data.get("carer_search", "")).strip()
+    searching = str(form.data.get("action", "")) == "search" and not form.errors
+    candidates, search_error = _candidates(user=user, patient=patient, query=query)
+    if searching and not query:
+        search_error = "Enter at least one letter of the carer's name, or their NHS number."
+    if search_error and (searching or "carer_search" not in form.errors):
+        form.add_error("carer_search", search_error)
+        status = 400
     chosen = str(form.data.get("carer_patient", ""))
     context = {
         "patient": PatientPresenter(patient),
@@ -96,7 +94,7 @@ def _render(
             }
             for row in candidates
         ],
-        "searched": searched,
+        "searched": bool(query),
     }
     return render(request, "patients/add_carer.html", context, status=status)
 

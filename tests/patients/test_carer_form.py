@@ -95,6 +95,7 @@ def test_a_carer_who_is_a_patient_is_chosen_and_shown_on_both_registers(client, 
     assert "LOVELACE, Charles" in register
     assert "Patient here" in register
     assert "Lives with the patient" in register
+    assert f'href="{url("detail", husband)}"' in register  # the carer who is a patient links to their record
 
 
 def test_a_patient_the_user_may_not_see_cannot_be_chosen(client, gp, p1, p2) -> None:
