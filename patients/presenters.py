@@ -122,7 +122,7 @@ class PatientRecordPresenter(PatientPresenter):
         if event.with_fracture is not None:
             parts.append("with a fracture" if event.with_fracture else "without a fracture")
         if event.source_system == "manual":
-            parts.append("recorded on the record")
+            parts.append("entered by hand")
         text = ", ".join(parts)
         return text[:1].upper() + text[1:]
 
