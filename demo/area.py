@@ -65,6 +65,22 @@ SERVICES: tuple[tuple[str, ServiceKind, str, bool, str, int | None], ...] = (
 )
 
 
+# Named GPs without a login, one per practice that has no demo GP login: every over-75 has an
+# accountable GP from a team that covers their practice.
+PRACTICE_GPS: tuple[tuple[str, str], ...] = (
+    ("Nadia", "Burns"),
+    ("Owen", "Clarke"),
+    ("Priya", "Desai"),
+    ("Rhys", "Evans"),
+    ("Sophie", "Grant"),
+    ("Tariq", "Hussain"),
+    ("Una", "Kelly"),
+    ("Victor", "Lamb"),
+    ("Wendy", "Moss"),
+    ("Yusuf", "Noor"),
+)
+
+
 @dataclass
 class DemoArea:
     commissioner: Organisation
@@ -150,4 +166,29 @@ def build_area() -> DemoArea:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         TeamMembership.objects.get_or_create(team=team, user=user)
+    _practice_gps(practices, teams)
     return DemoArea(commissioner=commissioner, clusters=clusters, practices=practices, teams=teams)
+
+
+def _practice_gps(practices: list[Organisation], teams: dict[str, Team]) -> None:
+    """A GP in each practice team that has no demo GP login; they cannot log in."""
+    with_login = {login.team_key for login in DEMO_LOGINS if login.role == "gp"}
+    for index, practice in enumerate(practices):
+        key = f"practice:{index}"
+        if key in with_login:
+            continue
+        first, last = PRACTICE_GPS[index % len(PRACTICE_GPS)]
+        user, created = User.objects.update_or_create(
+            username=f"gp.{practice.ods_code.lower()}",
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "role": "gp",
+                "organisation": practice,
+                "is_active": True,
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        TeamMembership.objects.get_or_create(team=teams[key], user=user)

@@ -9,8 +9,10 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from caremodel.models import Organisation, OrganisationKind
+from caremodel.models import Organisation, OrganisationKind, Role
 from patients.models import ActivityEvent, CareHomeResidence, CarerRelationship, ClinicalCode, Patient, PatientCondition
+from patients.services import ACCOUNTABLE_GP_AGE
+from patients.staff import covering_staff
 
 # code -> prevalence by age band (under 45, 45-64, 65-74, 75-84, 85+)
 PREVALENCE: dict[str, tuple[float, float, float, float, float]] = {
@@ -63,12 +65,22 @@ class RecordCounts:
     events: int = 0
 
 
+def _accountable_gps(practice_ids: set[int | None]) -> dict[int, list[int]]:
+    """Per practice, the GPs of the teams that cover it (as the registers form offers them)."""
+    practices = Organisation.objects.filter(pk__in=[pk for pk in practice_ids if pk is not None])
+    return {
+        practice.pk: sorted(covering_staff(practice=practice).filter(role=Role.GP).values_list("pk", flat=True))
+        for practice in practices
+    }
+
+
 def build_record(*, patients: list[Patient], seed: int, today: date) -> RecordCounts:
     """Registers, carers, care homes and events for `patients` (already saved, with pks)."""
     rng = random.Random(seed + 1)  # noqa: S311 - synthetic data, not security
     codes = dict(ClinicalCode.objects.values_list("code", "pk"))
     providers = list(Organisation.objects.filter(kind=OrganisationKind.ACUTE_TRUST).values_list("pk", flat=True))
     care_homes = list(Organisation.objects.filter(kind=OrganisationKind.CARE_HOME).values_list("pk", flat=True))
+    gps = _accountable_gps({patient.registered_practice_id for patient in patients})
     conditions: list[PatientCondition] = []
     carers: list[CarerRelationship] = []
     stays: list[CareHomeResidence] = []
@@ -88,6 +100,8 @@ def build_record(*, patients: list[Patient], seed: int, today: date) -> RecordCo
                     PatientCondition(patient_id=patient.pk, code_id=codes[code], onset_date=onset, source="demo")
                 )
                 deficits += 1
+        if age >= ACCOUNTABLE_GP_AGE and gps.get(patient.registered_practice_id):
+            patient.accountable_gp_id = rng.choice(gps[patient.registered_practice_id])
         if age >= 65:
             patient.lives_alone = rng.random() < 0.2 + 0.1 * band
             patient.housebound = rng.random() < 0.02 * band * (1 + deficits / 4)
@@ -153,5 +167,5 @@ def build_record(*, patients: list[Patient], seed: int, today: date) -> RecordCo
     CarerRelationship.objects.bulk_create(carers, batch_size=2000)
     CareHomeResidence.objects.bulk_create(stays, batch_size=2000)
     ActivityEvent.objects.bulk_create(events, batch_size=2000, ignore_conflicts=True)
-    Patient.objects.bulk_update(social, ["lives_alone", "housebound"], batch_size=2000)
+    Patient.objects.bulk_update(social, ["lives_alone", "housebound", "accountable_gp"], batch_size=2000)
     return RecordCounts(len(conditions), len(carers), len(stays), len(events))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
+from caremodel.access import patient_access_policy
 from caremodel.audit import audit_record, audit_record_many
 from caremodel.models import AuditAction, AuditOutcome, Organisation, User
 from patients.models import CarerRelationship, Patient
@@ -36,6 +37,9 @@ def carer_add(
         raise ValidationError({"carer_patient": "A patient cannot be their own carer."})
     if not relationship.strip():
         raise ValidationError({"relationship": "Say how the carer is related, for example daughter or neighbour."})
+    if carer_patient is not None and not patient_access_policy.may_view(user=user, patient=carer_patient):
+        # Only someone the user has a care relationship with can be named as a carer who is a patient.
+        raise ValidationError({"carer_patient": "Choose the carer from the search results."})
     try:
         with transaction.atomic():
             patient_open_for_update(user=user, patient=patient)
@@ -61,6 +65,16 @@ def carer_add(
                 resource="carer",
                 detail={"main_carer": is_main_carer, "carer_is_patient": carer_patient is not None},
             )
+            if carer_patient is not None:
+                # The carer's own record now says whom they care for: audited against them too.
+                audit_record(
+                    user=user,
+                    action=AuditAction.UPDATE,
+                    outcome=AuditOutcome.ALLOWED,
+                    patient_id=carer_patient.pk,
+                    resource="carer",
+                    detail={"cares_for": True},
+                )
     except IntegrityError as exc:
         # Two people naming a main carer at once: the constraint decides, the loser is told.
         raise PatientVersionConflict(expected=patient.version, current=None) from exc

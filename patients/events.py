@@ -1,6 +1,7 @@
 """Activity events from forms and the API. A feed sent twice is stored once: the unique
 (source_system, source_id) decides, so a retry or a concurrent duplicate never adds a row."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caremodel.audit import audit_record
-from caremodel.models import AuditAction, AuditOutcome, Organisation, User
+from caremodel.models import AuditAction, AuditOutcome, Organisation, OrganisationKind, User
 from patients.models import ActivityEvent, DischargeDestination, EventKind, Patient
 from patients.services import patient_open_for_update
 
@@ -85,3 +86,55 @@ def events_timeline(*, patient: Patient, limit: int = 200) -> list[ActivityEvent
     return list(
         ActivityEvent.objects.filter(patient=patient).select_related("provider").order_by("-event_date", "-id")[:limit]
     )
+
+
+MANUAL_SOURCE = "manual"
+ADMISSION_KINDS = frozenset({EventKind.EMERGENCY_ADMISSION, EventKind.ELECTIVE_ADMISSION})
+PROVIDER_KINDS = (
+    OrganisationKind.ACUTE_TRUST,
+    OrganisationKind.COMMUNITY_PROVIDER,
+    OrganisationKind.MENTAL_HEALTH,
+    OrganisationKind.SOCIAL_CARE,
+    OrganisationKind.VOLUNTARY_SECTOR,
+    OrganisationKind.CARE_HOME,
+)
+
+
+def event_record_manual(
+    *,
+    user: User,
+    patient: Patient,
+    kind: str,
+    event_date: date,
+    provider: Organisation | None = None,
+    length_of_stay_days: int | None = None,
+    discharge_destination: str = "",
+    with_fracture: bool | None = None,
+) -> ActivityEvent:
+    """An event a member of staff records by hand on the record. It gets its own source id
+    (source system "manual", a random UUID), so it can never collide with a feed's event."""
+    # Access first, outside the transaction, so that a refusal's audit entry is not rolled back with it.
+    patient_open_for_update(user=user, patient=patient)
+    errors: dict[str, str] = {}
+    if length_of_stay_days is not None and kind not in ADMISSION_KINDS:
+        errors["length_of_stay_days"] = "Only an admission has a length of stay."
+    if kind == EventKind.DISCHARGE and not discharge_destination:
+        errors["discharge_destination"] = "Say where the patient was discharged to."
+    if with_fracture is not None and kind != EventKind.FALL:
+        errors["with_fracture"] = "Only a fall is recorded with or without a fracture."
+    if provider is not None and provider.kind not in PROVIDER_KINDS:
+        errors["provider"] = "Choose a hospital, community, mental health, social care or voluntary provider."
+    if errors:
+        raise ValidationError(errors)
+    data = EventInput(
+        kind=kind,
+        event_date=event_date,
+        source_system=MANUAL_SOURCE,
+        source_id=uuid.uuid4().hex,
+        provider=provider,
+        length_of_stay_days=length_of_stay_days,
+        discharge_destination=discharge_destination,
+        with_fracture=with_fracture,
+    )
+    event, _ = event_record(user=user, patient=patient, data=data)
+    return event

@@ -60,6 +60,7 @@ def patient_duplicate_pairs(*, user: User, limit: int = 100) -> list[DuplicatePa
 class MergeResult:
     kept: Patient
     moved: dict[str, int]
+    filled: tuple[str, ...] = ()
 
 
 def _move_conditions(keep: Patient, remove: Patient) -> int:
@@ -97,8 +98,40 @@ def _move_care_home_stays(keep: Patient, remove: Patient) -> int:
     return CareHomeResidence.objects.filter(patient=remove).update(patient=keep)
 
 
+# Fields of the kept record that take the other record's value when the kept one has none:
+# field -> what "none" is. Consent comes with when and by whom it was recorded.
+FILLABLE_BLANKS: dict[str, object] = {
+    "postcode": "",
+    "registered_practice_id": None,
+    "date_of_death": None,
+    "sex": "unknown",
+    "lives_alone": None,
+    "accountable_gp_id": None,
+    "key_worker_id": None,
+    "preferred_language": "",
+    "communication_needs": "",
+    "consent_to_share": "unknown",
+}
+CONSENT_DETAILS = ("consent_recorded_at", "consent_recorded_by_id")
+
+
+def _fill_blanks(keep: Patient, remove: Patient) -> dict[str, object]:
+    """The kept record's blank fields, filled from the other record (which is about to go)."""
+    filled: dict[str, object] = {}
+    for name, blank in FILLABLE_BLANKS.items():
+        theirs = getattr(remove, name)
+        if getattr(keep, name) == blank and theirs != blank:
+            filled[name] = theirs
+    if "consent_to_share" in filled:
+        filled.update({name: getattr(remove, name) for name in CONSENT_DETAILS})
+    if "preferred_language" in filled and remove.interpreter_needed:
+        filled["interpreter_needed"] = True
+    return filled
+
+
 def patient_merge(*, user: User, keep: Patient, remove: Patient) -> MergeResult:
-    """Move every row that points at `remove` to `keep`, then delete `remove`; all or nothing."""
+    """Move every row that points at `remove` to `keep`, fill the kept record's blank fields from
+    `remove` (listed in the audit entry), then delete `remove`; all or nothing."""
     _require_administrator(user)
     if keep.pk == remove.pk:
         raise ValidationError({"remove": "Choose two different records."})
@@ -107,6 +140,7 @@ def patient_merge(*, user: User, keep: Patient, remove: Patient) -> MergeResult:
         locked = {p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[keep.pk, remove.pk])}
         if len(locked) != 2:
             raise ValidationError({"remove": "One of the records no longer exists."})
+        filled = _fill_blanks(locked[keep.pk], locked[remove.pk])
         moved["conditions"] = _move_conditions(keep, remove)
         moved["carers"] = _move_carers(keep, remove)
         moved["care_home_stays"] = _move_care_home_stays(keep, remove)
@@ -120,8 +154,9 @@ def patient_merge(*, user: User, keep: Patient, remove: Patient) -> MergeResult:
             count = model._default_manager.filter(**{relation.field.name: remove}).update(**{relation.field.name: keep})
             if count:
                 moved[relation.get_accessor_name() or model._meta.label] = count
-        Patient.objects.filter(pk=keep.pk).update(version=F("version") + 1)
-        detail = {"kept": str(keep.public_id), "removed": str(remove.public_id), "moved": moved}
+        Patient.objects.filter(pk=keep.pk).update(**filled, version=F("version") + 1)
+        filled_names = sorted(name.removesuffix("_id") for name in filled)
+        detail = {"kept": str(keep.public_id), "removed": str(remove.public_id), "moved": moved, "filled": filled_names}
         for patient_id in (keep.pk, remove.pk):
             audit_record(
                 user=user,
@@ -133,7 +168,7 @@ def patient_merge(*, user: User, keep: Patient, remove: Patient) -> MergeResult:
             )
         Patient.objects.filter(pk=remove.pk).delete()
     keep.refresh_from_db()
-    return MergeResult(kept=keep, moved=moved)
+    return MergeResult(kept=keep, moved=moved, filled=tuple(filled_names))
 
 
 def patients_for_merge(*, user: User, keep_id: object, remove_id: object) -> tuple[Patient, Patient]:

@@ -46,6 +46,16 @@ class PatientPresenter:
     def is_deceased(self) -> bool:
         return self.patient.date_of_death is not None
 
+    @property
+    def choice_label(self) -> str:
+        """How a patient is told apart when chosen from search results (a carer, a merge candidate)."""
+        practice = self.patient.registered_practice
+        parts = [self.display_name, f"born {self.patient.date_of_birth.strftime('%-d %B %Y')}"]
+        parts.append(f"NHS number {self.nhs_number_display}")
+        if practice is not None:
+            parts.append(practice.name)
+        return ", ".join(parts)
+
 
 class PatientRecordPresenter(PatientPresenter):
     """The whole record page: registers, carers and the timeline, read after the record was opened."""
@@ -100,6 +110,21 @@ class PatientRecordPresenter(PatientPresenter):
         if self.patient.communication_needs:
             parts.append(self.patient.communication_needs)
         return "; ".join(parts) or "None recorded"
+
+    @staticmethod
+    def event_details(event: ActivityEvent) -> str:
+        """The timeline's details column: length of stay, destination, fracture, and who recorded it."""
+        parts = []
+        if event.length_of_stay_days is not None:
+            parts.append(f"{event.length_of_stay_days} day{'' if event.length_of_stay_days == 1 else 's'} in hospital")
+        if event.discharge_destination:
+            parts.append(f"to {event.get_discharge_destination_display().lower()}")
+        if event.with_fracture is not None:
+            parts.append("with a fracture" if event.with_fracture else "without a fracture")
+        if event.source_system == "manual":
+            parts.append("entered by hand")
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
 
     @staticmethod
     def staff_display(user: User | None) -> str:

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from caremodel.access import patient_access_policy
-from caremodel.models import Role, User
+from caremodel.models import Organisation, User
 from patients.models import CareHomeResidence, ClinicalCode, Patient, PatientCondition
 
 
@@ -52,21 +52,19 @@ def patient_record_parts(*, patient: Patient) -> dict[str, Any]:
     }
 
 
-NOT_CLINICAL_STAFF = (Role.COMMISSIONER, Role.ADMINISTRATOR)
-
-
-def staff_choices(*, keep: tuple[int | None, ...] = ()) -> list[tuple[int, str, str]]:
-    """(id, name, role) of active clinical staff, for the accountable GP and key worker fields, plus the
-    people in `keep` (those named now), so a form that leaves them unchanged stays valid if they left."""
-    named = [pk for pk in keep if pk is not None]
-    rows = (
-        User.objects.filter(Q(is_active=True) & ~Q(role__in=NOT_CLINICAL_STAFF) | Q(pk__in=named))
-        .order_by("last_name", "first_name", "username")
-        .values_list("pk", "first_name", "last_name", "username", "role")
-    )
-    return [(pk, f"{first} {last}".strip() or username, role) for pk, first, last, username, role in rows]
-
-
 def clinical_code_choices() -> list[tuple[str, str]]:
     """The curated code list, for choosing a condition to record."""
     return list(ClinicalCode.objects.order_by("term").values_list("code", "term"))
+
+
+def patient_visible(*, user: User, public_id: Any) -> Patient | None:
+    """A patient this user may see, by public id, or None: for choosing a patient on a form (a carer).
+    The caller's service audits what it does with the patient."""
+    return patient_scoped_queryset(user=user).filter(public_id=public_id).first()
+
+
+def event_provider_choices() -> list[Organisation]:
+    """Organisations an event on the record can be attributed to (hospitals, community and care providers)."""
+    from patients.events import PROVIDER_KINDS
+
+    return list(Organisation.objects.filter(kind__in=PROVIDER_KINDS, active=True).order_by("name"))

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from caremodel.access import PatientDataForbidden, PatientNotVisible, patient_access_policy
 from caremodel.audit import audit_record
-from caremodel.models import AuditAction, AuditOutcome, Organisation, OrganisationKind, Role, User
+from caremodel.models import AuditAction, AuditOutcome, Organisation, OrganisationKind, User
 from patients.models import CareHomeResidence, ClinicalCode, ConsentToShare, Patient, PatientCondition
 from patients.nhs_number import InvalidNHSNumber, normalise_nhs_number
 from patients.presenters import age_on
+from patients.staff import named_staff_member
 
 ACCOUNTABLE_GP_AGE = 75
 
@@ -135,20 +136,9 @@ def patient_set_living_situation(
     )
 
 
-def _staff_member(*, user_id: int | None, field: str, roles: tuple[str, ...] | None = None) -> User | None:
-    if user_id is None:
-        return None
-    member = User.objects.filter(pk=user_id, is_active=True).first()
-    if member is None:
-        raise ValidationError({field: "No active member of staff with that id."})
-    if roles is not None and member.role not in roles:
-        raise ValidationError({field: "The accountable GP must be a GP."})
-    return member
-
-
 def patient_set_accountable_gp(*, user: User, patient: Patient, expected_version: int, gp_id: int | None) -> Patient:
     """Every patient aged 75 and over has a named accountable GP; it cannot be cleared for them."""
-    gp = _staff_member(user_id=gp_id, field="accountable_gp", roles=(Role.GP,))
+    gp = named_staff_member(patient=patient, user_id=gp_id, field="accountable_gp")
     if gp is None and age_on(patient.date_of_birth, timezone.localdate()) >= ACCOUNTABLE_GP_AGE:
         raise ValidationError({"accountable_gp": "Patients aged 75 and over must have a named accountable GP."})
     return _patient_update(
@@ -163,7 +153,7 @@ def patient_set_accountable_gp(*, user: User, patient: Patient, expected_version
 def patient_set_key_worker(
     *, user: User, patient: Patient, expected_version: int, key_worker_id: int | None
 ) -> Patient:
-    worker = _staff_member(user_id=key_worker_id, field="key_worker")
+    worker = named_staff_member(patient=patient, user_id=key_worker_id, field="key_worker")
     return _patient_update(
         user=user, patient=patient, expected_version=expected_version, changes={"key_worker": worker}, what="key worker"
     )
@@ -330,12 +320,12 @@ def patient_update_registers(
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
     values: dict[str, Any] = {name: changes[name] for name in ("lives_alone", "housebound") if name in changes}
     if "accountable_gp" in changes:
-        gp = _staff_member(user_id=changes["accountable_gp"], field="accountable_gp", roles=(Role.GP,))
+        gp = named_staff_member(patient=patient, user_id=changes["accountable_gp"], field="accountable_gp")
         if gp is None and age_on(patient.date_of_birth, timezone.localdate()) >= ACCOUNTABLE_GP_AGE:
             raise ValidationError({"accountable_gp": "Patients aged 75 and over must have a named accountable GP."})
         values["accountable_gp"] = gp
     if "key_worker" in changes:
-        values["key_worker"] = _staff_member(user_id=changes["key_worker"], field="key_worker")
+        values["key_worker"] = named_staff_member(patient=patient, user_id=changes["key_worker"], field="key_worker")
     if "consent_to_share" in changes:
         if changes["consent_to_share"] not in ConsentToShare.values:
             raise ValidationError({"consent_to_share": f"Choose one of: {', '.join(ConsentToShare.values)}."})

@@ -5,7 +5,7 @@ from uuid import UUID
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,10 +15,11 @@ from caremodel.decorators import patient_data_required
 from caremodel.models import Role
 from caremodel.selectors import practice_list_for_user
 from patients import selectors, services
-from patients.carers import carer_add, practice_carers_page
-from patients.forms import CarerForm, ConditionForm, NHSNumberLookupForm, PatientSearchForm, RegistersForm
+from patients.forms import NHSNumberLookupForm, PatientSearchForm
+from patients.forms_record import ConditionForm, RegistersForm
 from patients.presenters import PatientPresenter, PatientRecordPresenter, list_row, panel_slots
 from patients.search import patient_search
+from patients.staff import staff_choices
 
 
 @patient_data_required
@@ -101,16 +102,6 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @patient_data_required
 @require_GET
-def carers_register(request: HttpRequest, ods_code: str) -> HttpResponse:
-    practice = practice_list_for_user(user=request.user).filter(ods_code=ods_code).first()  # type: ignore[arg-type]
-    if practice is None:
-        raise Http404("No such practice among those your teams cover.")
-    rows = practice_carers_page(user=request.user, practice=practice)  # type: ignore[arg-type]
-    return render(request, "patients/carers_register.html", {"practice": practice, "rows": rows})
-
-
-@patient_data_required
-@require_GET
 def home_panel(request: HttpRequest) -> HttpResponse:
     count = selectors.patient_visible_count(user=request.user)  # type: ignore[arg-type]
     return render(request, "patients/_home_panel.html", {"visible_count": count, "form": NHSNumberLookupForm()})
@@ -125,7 +116,7 @@ def population_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/_population_panel.html", {"rows": selectors.registered_population_by_cluster()})
 
 
-def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """A service's ValidationError names fields; anything not on the form goes to the summary."""
     for field, messages in exc.message_dict.items():
         for message in messages:
@@ -144,7 +135,7 @@ def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form = RegistersForm(
             request.POST,
             initial=RegistersForm.initial_for(patient),
-            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+            staff=staff_choices(patient=patient, keep=(patient.accountable_gp_id, patient.key_worker_id)),
         )
         if form.is_valid():
             changes = form.changes()
@@ -161,7 +152,7 @@ def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 409
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect("patients:detail", public_id=patient.public_id)
         if form.errors and status == 200:
@@ -170,7 +161,7 @@ def edit_registers(request: HttpRequest, public_id: UUID) -> HttpResponse:
         patient = services.patient_open(user=user, public_id=public_id)  # type: ignore[arg-type]
         form = RegistersForm(
             initial=RegistersForm.initial_for(patient),
-            staff=selectors.staff_choices(keep=(patient.accountable_gp_id, patient.key_worker_id)),
+            staff=staff_choices(patient=patient, keep=(patient.accountable_gp_id, patient.key_worker_id)),
         )
     context = {"patient": PatientPresenter(patient), "form": form, "conflict": status == 409}
     return render(request, "patients/edit_registers.html", context, status=status)
@@ -193,7 +184,7 @@ def add_condition(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     onset_date=form.cleaned_data["onset_date"],
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect("patients:detail", public_id=patient.public_id)
     else:
@@ -201,32 +192,3 @@ def add_condition(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form = ConditionForm(codes=codes)
     context = {"patient": PatientPresenter(patient), "form": form}
     return render(request, "patients/add_condition.html", context, status=400 if form.errors else 200)
-
-
-@patient_data_required
-@require_http_methods(["GET", "POST"])
-def add_carer(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = request.user
-    status = 200
-    if request.method == "POST":
-        patient = services.patient_for_write(user=user, public_id=public_id)  # type: ignore[arg-type]
-        form = CarerForm(request.POST)
-        if form.is_valid():
-            try:
-                carer_add(user=user, patient=patient, **form.cleaned_data)  # type: ignore[arg-type]
-            except services.PatientVersionConflict:
-                form.add_error(
-                    None, "Someone else named a main carer at the same time. Reload the record and try again."
-                )
-                status = 409
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-            else:
-                return redirect("patients:detail", public_id=patient.public_id)
-        if form.errors and status == 200:
-            status = 400
-    else:
-        patient = services.patient_open(user=user, public_id=public_id)  # type: ignore[arg-type]
-        form = CarerForm()
-    context = {"patient": PatientPresenter(patient), "form": form}
-    return render(request, "patients/add_carer.html", context, status=status)

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caremodel.decorators import role_required
-from caremodel.models import Role
+from caremodel.models import Role, User
 from patients.forms import ImportUploadForm, MergeForm
 from patients.imports import import_activity, import_gp_extract
 from patients.imports.pending import pending_match_resolve, pending_matches
 from patients.merge import patient_duplicate_pairs, patient_merge, patients_for_merge
-from patients.models import PendingMatch
+from patients.models import Patient, PendingMatch
+from patients.pending_candidates import pending_match_candidates
+from patients.presenters import PatientPresenter
 
 IMPORTERS = {"gp_extract": import_gp_extract, "activity": import_activity}
 
@@ -56,26 +58,55 @@ def merge(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         moved = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in result.moved.items() if count)
-        messages.success(request, f"Records merged into {result.kept.display_name}. Moved: {moved or 'nothing'}.")
+        filled = ", ".join(name.replace("_", " ") for name in result.filled)
+        messages.success(
+            request,
+            f"Records merged into {result.kept.display_name}. Moved: {moved or 'nothing'}. "
+            f"Filled in from the other record: {filled or 'nothing'}.",
+        )
     return redirect("patients:duplicates")
+
+
+def _choices(match: PendingMatch, patients: list[Patient]) -> list[dict[str, object]]:
+    """Radio items for the records a row might belong to; the suggested one is marked and checked."""
+    return [
+        {
+            "value": str(patient.public_id),
+            "text": PatientPresenter(patient).choice_label
+            + (" (suggested)" if match.candidate_id == patient.pk else ""),
+            "checked": match.candidate_id == patient.pk,
+        }
+        for patient in patients
+    ]
 
 
 @role_required(Role.ADMINISTRATOR)
 @require_GET
 def pending_match_list(request: HttpRequest) -> HttpResponse:
-    matches = list(pending_matches(user=request.user)[:200])  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]
+    matches = list(pending_matches(user=user)[:200])
+    candidates = pending_match_candidates(user=user, matches=matches)
+    rows = [{"match": match, "choices": _choices(match, candidates[match.pk])} for match in matches]
     notices = [str(message) for message in messages.get_messages(request)]
-    return render(request, "patients/pending_matches.html", {"matches": matches, "notices": notices})
+    return render(request, "patients/pending_matches.html", {"rows": rows, "notices": notices})
 
 
 @role_required(Role.ADMINISTRATOR)
 @require_POST
 def pending_match_decide(request: HttpRequest, match_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
     confirm = request.POST.get("decision") == "confirm"
+    chosen = request.POST.get("patient", "")
     try:
-        match = pending_matches(user=request.user).get(pk=match_id)  # type: ignore[arg-type]
-        patient = match.candidate if confirm else None
-        pending_match_resolve(user=request.user, match=match, patient=patient, confirm=confirm)  # type: ignore[arg-type]
+        match = pending_matches(user=user).get(pk=match_id)
+        patient = None
+        if confirm:
+            # Only a record offered for this row can be chosen; without a choice, the suggested one.
+            offered = pending_match_candidates(user=user, matches=[match])[match.pk]
+            patient = next((p for p in offered if str(p.public_id) == chosen), None) if chosen else match.candidate
+            if patient is None:
+                raise ValidationError({"patient": "Choose the record this row belongs to from the list."})
+        pending_match_resolve(user=user, match=match, patient=patient, confirm=confirm)
     except PendingMatch.DoesNotExist:
         messages.error(request, "That row was already resolved.")
     except ValidationError as exc:

@@ -39,10 +39,11 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
     # P1 is registered at GP-A's practice in cluster A: the GP, the cluster's coordinator and MDT chair
     # have a relationship; the SPA clinician and administrator have none (404), the commissioner never (403).
     "patients:detail": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
-    # The record's edit pages (living situation, add a condition, add a carer): as the record itself.
+    # The record's edit pages (living situation, add a condition, a carer, an event): as the record itself.
     "patients:edit_registers": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "patients:add_condition": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "patients:add_carer": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
+    "patients:add_event": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "api-patient-lookup": (
         "post",
         "nhs_p1",

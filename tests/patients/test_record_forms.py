@@ -33,6 +33,10 @@ def registers_data(patient: Patient, **overrides: object) -> dict[str, object]:
     return data
 
 
+def onset(day: int, month: int, year: int) -> dict[str, str]:
+    return {"onset_date_day": str(day), "onset_date_month": str(month), "onset_date_year": str(year)}
+
+
 def url(name: str, patient: Patient) -> str:
     return reverse(f"patients:{name}", args=[patient.public_id])
 
@@ -156,7 +160,7 @@ def test_condition_form_records_a_coded_condition(client, gp, p1) -> None:
     page = client.get(url("add_condition", p1))
     assert page.status_code == 200
     assert re.search(r'<option value="84114007"\s*>Heart failure</option>', page.content.decode())
-    response = client.post(url("add_condition", p1), {"code": "84114007", "onset_date": "15/03/2019"})
+    response = client.post(url("add_condition", p1), {"code": "84114007", **onset(15, 3, 2019)})
     assert response.status_code == 302
     assert response["Location"] == url("detail", p1)
     condition = PatientCondition.objects.get(patient=p1)
@@ -167,22 +171,33 @@ def test_condition_form_records_a_coded_condition(client, gp, p1) -> None:
 
 def test_condition_form_validation_errors_name_the_field(client, gp, p1) -> None:
     client.force_login(gp)
-    response = client.post(url("add_condition", p1), {"code": "", "onset_date": "31/02/2019"})
+    response = client.post(url("add_condition", p1), {"code": "", **onset(31, 2, 2019)})
     assert response.status_code == 400
     body = response.content.decode()
     assert 'href="#id_code"' in body
     assert "Choose a condition from the list." in body
-    assert 'href="#id_onset_date"' in body
-    assert "Enter the onset date as a real date" in body
+    assert 'href="#id_onset_date_day"' in body
+    assert "Onset date must be a real date." in body
     assert not PatientCondition.objects.filter(patient=p1).exists()
 
 
 def test_condition_form_shows_the_service_rule_on_a_future_onset(client, gp, p1) -> None:
     client.force_login(gp)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    response = client.post(url("add_condition", p1), {"code": "84114007", "onset_date": tomorrow.isoformat()})
+    response = client.post(
+        url("add_condition", p1), {"code": "84114007", **onset(tomorrow.day, tomorrow.month, tomorrow.year)}
+    )
     assert response.status_code == 400
-    assert "The onset date cannot be in the future." in response.content.decode()
+    assert "Onset date must be today or in the past." in response.content.decode()
+
+
+def test_condition_form_shows_the_service_rule_on_an_onset_before_birth(client, gp, p1) -> None:
+    client.force_login(gp)
+    response = client.post(url("add_condition", p1), {"code": "84114007", **onset(1, 1, 1930)})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The onset date cannot be before the date of birth." in body
+    assert 'href="#id_onset_date_day"' in body
     assert not PatientCondition.objects.filter(patient=p1).exists()
 
 
@@ -203,12 +218,15 @@ def test_carer_form_records_a_carer(client, care_coordinator, p1) -> None:
     client.force_login(care_coordinator)
     assert client.get(url("add_carer", p1)).status_code == 200
     data = {
+        "carer_kind": "person",
         "carer_name": "Grace Hopper",
         "relationship": "neighbour",
         "is_main_carer": "on",
         "availability": "Weekday evenings",
         "contact_phone": "01632 960001",
-        "since": "2022-01-10",
+        "since_day": "10",
+        "since_month": "1",
+        "since_year": "2022",
     }
     response = client.post(url("add_carer", p1), data)
     assert response.status_code == 302
@@ -222,18 +240,21 @@ def test_carer_form_records_a_carer(client, care_coordinator, p1) -> None:
 
 def test_carer_form_validation_errors_name_the_field(client, gp, p1) -> None:
     client.force_login(gp)
-    response = client.post(url("add_carer", p1), {"carer_name": " ", "relationship": "", "since": "yesterday"})
+    response = client.post(
+        url("add_carer", p1), {"carer_kind": "person", "carer_name": " ", "relationship": "", "since_day": "yesterday"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert 'href="#id_carer_name"' in body
     assert "Enter the carer&#39;s name." in body or "Enter the carer's name." in body
     assert 'href="#id_relationship"' in body
-    assert 'href="#id_since"' in body
+    assert 'href="#id_since_day"' in body
+    assert "Caring since must include a month and year." in body
     assert not CarerRelationship.objects.exists()
 
 
 def test_carer_form_is_404_without_a_relationship_and_403_for_a_commissioner(client, gp, commissioner, p1, p2) -> None:
-    data = {"carer_name": "Jo", "relationship": "son"}
+    data = {"carer_kind": "person", "carer_name": "Jo", "relationship": "son"}
     client.force_login(gp)
     assert client.get(url("add_carer", p2)).status_code == 404
     assert client.post(url("add_carer", p2), data).status_code == 404
