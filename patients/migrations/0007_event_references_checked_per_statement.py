@@ -1,5 +1,5 @@
 """Activity events' references to their patient and provider are checked once per statement,
-set-based, instead of by a foreign-key trigger per row (ADR 0009).
+set-based, instead of by a foreign-key trigger per row (ADR 0010).
 
 A foreign key checks each inserted row with its own lookup and row lock: a feed of a million
 events spent longer in those checks at commit than in the insert. Here an AFTER ... FOR EACH

@@ -27,7 +27,7 @@ class DischargeDestination(models.TextChoices):
 
 class ActivityEvent(models.Model):
     # Both references are checked by the database once per statement, set-based, instead of by a
-    # foreign-key trigger per row (patients migration 0007, ADR 0009): a feed of a million events
+    # foreign-key trigger per row (patients migration 0007, ADR 0010): a feed of a million events
     # spent longer in those per-row checks than in the insert itself. Neither has an index of its
     # own: event_patient_date (patient, event_date) serves lookups by patient, and no page looks
     # events up by provider.
