@@ -75,3 +75,15 @@ def test_small_blocks_and_flushes_agree_with_one_block(feed, admin, monkeypatch)
         (e.line, e.field) for e in whole.errors
     ]
     assert _stored() == stored
+
+
+def test_a_file_that_breaks_after_blocks_were_staged_applies_nothing(feed, admin, monkeypatch) -> None:
+    """Blocks already staged (on PostgreSQL, by the writer thread) are rolled back with the rest
+    when a later line cannot be read at all."""
+    monkeypatch.setattr(activity, "BLOCK_ROWS", 2)
+    broken = feed + f'{KNOWN},fall,2024-04-01,RVV01,"B9\n'.encode()
+    report = import_activity(data=broken, user=admin)
+    assert not report.applied
+    assert [(e.field, e.reason[:13]) for e in report.errors][-1] == ("file", "Malformed CSV")
+    assert ActivityEvent.objects.count() == 0
+    assert import_activity(data=feed, user=admin).events_added == 5  # the connection is usable afterwards
