@@ -4,8 +4,8 @@ Each validated block is COPYed into a temporary table by one writer thread, on t
 own connection and inside its transaction, while the calling thread validates the next block:
 the database works on one core while Python works on the other. Every `flush_rows` staged rows
 (and at the end) the staged rows are checked against the patients in SQL (the NHS number
-registered here, the event not before the birth) and inserted set-based with ON CONFLICT DO
-NOTHING. Nothing is visible to anyone else until the whole file has been read and the
+registered here, the event not before the birth) and those not already stored are inserted
+set-based. Nothing is visible to anyone else until the whole file has been read and the
 transaction commits. A strict import stages everything and inserts only at the end, and only
 if no row anywhere was refused.
 
@@ -19,7 +19,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
+from psycopg import errors
 
 from caremodel.models import AuditAction, AuditEvent, AuditOutcome, User
 from caremodel.request_context import current_context
@@ -43,20 +44,35 @@ UNFIT = f"""
     FROM activity_staging s LEFT JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number
     WHERE p.id IS NULL OR s.event_date < p.date_of_birth
 """  # noqa: S608 - table names are the models' own
-INSERT = f"""
+_INSERT = """
     WITH added AS (
-        INSERT INTO {EVENTS} (patient_id, kind, event_date, provider_id, source_system, source_id,
+        INSERT INTO {events} (patient_id, kind, event_date, provider_id, source_system, source_id,
             length_of_stay_days, discharge_destination, with_fracture, recorded_at)
         SELECT p.id, s.kind, s.event_date, s.provider_id, s.source_system, s.source_id,
             s.length_of_stay, s.discharge_destination, s.with_fracture, now()
-        FROM activity_staging s JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number AND p.date_of_birth <= s.event_date
-        ON CONFLICT DO NOTHING
+        FROM activity_staging s JOIN {patients} p ON p.nhs_number = s.nhs_number AND p.date_of_birth <= s.event_date
+        {new_only}
         RETURNING patient_id
     ), touched AS (
         INSERT INTO activity_touched SELECT DISTINCT patient_id FROM added RETURNING 1
     )
     SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM touched)
-"""  # noqa: S608 - table names are the models' own
+"""
+# Rows already stored are left out by an anti-join on the unique index: a plain insert of what is
+# left costs about a quarter less than ON CONFLICT's speculative insertion (measured, 1M rows),
+# and imports of the same feed are serialised by an advisory lock so the anti-join sees the
+# other's rows. Should another writer still have stored one of the rows meanwhile, the insert
+# is redone with ON CONFLICT DO NOTHING.
+INSERT_NEW = _INSERT.format(
+    events=EVENTS,
+    patients=PATIENTS,
+    new_only=f"""WHERE NOT EXISTS (
+            SELECT 1 FROM {EVENTS} e WHERE e.source_system = s.source_system AND e.source_id = s.source_id
+        )""",  # noqa: S608 - the table name is the model's own
+)
+INSERT_SKIPPING_CONFLICTS = _INSERT.format(events=EVENTS, patients=PATIENTS, new_only="ON CONFLICT DO NOTHING")
+FEED_LOCK = "SELECT pg_advisory_xact_lock(%s, hashtext(%s))"
+FEED_LOCK_CLASS = 0x41435456  # "ACTV": imports of one feed (source system) take turns
 AUDIT_TOUCHED = f"""
     INSERT INTO {AUDIT} (occurred_at, user_id, username, role, organisation_id, patient_id, action,
         outcome, relationship, resource, source, client_ip, detail)
@@ -116,11 +132,14 @@ class PostgresEventStage:
         self.pending: list[Future[tuple[list[Fault], int]]] = []
         self.staged = 0
         self.added = 0
+        self.systems: set[str] = set()
 
     def __enter__(self) -> "PostgresEventStage":
         with self.db.cursor() as cursor:
             cursor.execute(STAGING)
             cursor.execute(TOUCHED)
+            # Compiling these few large statements costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
         self.db.inc_thread_sharing()
         return self
 
@@ -142,6 +161,7 @@ class PostgresEventStage:
         self._collect(keep=2)  # a little ahead of the database, not a whole file ahead
         self.pending.append(self.writer.submit(self._stage, text))
         self.staged += len(block)
+        self.systems.update(block.source_systems)
         if self.staged >= self.flush_rows and not self.strict:
             self.pending.append(self.writer.submit(self._flush, True))
             self.staged = 0
@@ -196,10 +216,25 @@ class PostgresEventStage:
             faults = [_unfit(*row) for row in cursor.fetchall()]
             added = 0
             if apply and not (self.strict and faults):
-                cursor.execute(INSERT)
-                added = int(cursor.fetchone()[0])
+                for system in sorted(self.systems):  # always in the same order: no deadlock between imports
+                    cursor.execute(FEED_LOCK, [FEED_LOCK_CLASS, system])
+                added = self._insert(cursor)
             cursor.execute("TRUNCATE activity_staging")
         return faults, added
+
+    @staticmethod
+    def _insert(cursor: Any) -> int:
+        cursor.execute("SAVEPOINT activity_insert")
+        try:
+            cursor.execute(INSERT_NEW)
+        except IntegrityError as exc:
+            if not isinstance(exc.__cause__, errors.UniqueViolation):
+                raise
+            cursor.execute("ROLLBACK TO SAVEPOINT activity_insert")
+            cursor.execute(INSERT_SKIPPING_CONFLICTS)
+        added = int(cursor.fetchone()[0])
+        cursor.execute("RELEASE SAVEPOINT activity_insert")
+        return added
 
 
 def _unfit(line: int, nhs_number: str, unknown: Any) -> Fault:

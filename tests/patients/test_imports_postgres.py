@@ -61,3 +61,23 @@ def test_copy_path_matches_the_portable_path(area) -> None:
     assert (event.discharge_destination, event.provider.ods_code) == ("care_home", "RVV01")
     assert ActivityEvent.objects.get(source_id="APC1").length_of_stay_days == 4
     assert import_activity(data=data, user=None).events_already_present == 2
+
+
+def test_a_row_stored_by_another_writer_meanwhile_is_skipped_not_an_error(area, monkeypatch) -> None:
+    """Imports of one feed take turns, so the anti-join sees what the other stored; should any other
+    writer have stored one of the rows anyway, the insert is redone skipping conflicts. Simulated by
+    an insert that does not look for stored rows first."""
+    from patients.imports import postgres
+
+    ProviderFactory(ods_code="RVV01")
+    patient = PatientFactory(nhs_number=nhs_number_for(3000), registered_practice=area.practice_a)
+    first = activity_file(f"{patient.nhs_number},fall,2024-01-02,RVV01,W1,,")
+    assert import_activity(data=first, user=None).events_added == 1
+    blind = postgres._INSERT.format(events=postgres.EVENTS, patients=postgres.PATIENTS, new_only="")
+    monkeypatch.setattr(postgres, "INSERT_NEW", blind)
+    both = activity_file(
+        f"{patient.nhs_number},fall,2024-01-02,RVV01,W1,,", f"{patient.nhs_number},fall,2024-01-03,RVV01,W2,,"
+    )
+    report = import_activity(data=both, user=None)
+    assert (report.applied, report.events_added, report.events_already_present) == (True, 1, 1)
+    assert sorted(ActivityEvent.objects.values_list("source_id", flat=True)) == ["W1", "W2"]
