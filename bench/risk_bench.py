@@ -9,7 +9,8 @@ its own database with set-based SQL (bench/risk_population.sql), then measures i
   functions into a new table, plus its indexes;
 - their ratio, linearity from the smallest to the largest size, and the peak RSS of each worker
   process (main process plus its pool child, sampled with psutil).
-Medians of RISK_BENCH_REPEATS runs (default 3). Sizes: 100,000 and 1,000,000; 3,000,000 too
+Medians of RISK_BENCH_REPEATS repeats (default 3), each measuring 1 worker, 2 workers and the
+reference back to back. Sizes: 100,000 and 1,000,000; 3,000,000 too
 with RISK_BENCH_3M=1. Needs PostgreSQL (RISK_BENCH_PG, default postgres://postgres@127.0.0.1:5432)
 and Redis (RISK_BENCH_REDIS, default redis://127.0.0.1:6379/6).
 """
@@ -145,8 +146,43 @@ def measure(database: str, n: int) -> dict[str, object]:
             "is_active": True,
         },
     )
-    results: dict[str, object] = {"patients": n, "database": database}
-    for workers in (1, 2):
+
+    def start_worker(w: int) -> subprocess.Popen:
+        command = [PYTHON, "-m", "celery", "-A", "caremodel", "worker", "-c", "1", "-n", f"bench{w}@%h"]
+        command += ["--without-gossip", "--without-mingle", "--loglevel", "WARNING"]
+        return subprocess.Popen(
+            command, cwd=ROOT, env=_env(database), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def wait_for(workers: int) -> None:
+        deadline = time.monotonic() + 60
+        while len(app.control.ping(timeout=1.0) or []) < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError("workers did not start")
+
+    def timed_run(procs: list[subprocess.Popen]) -> tuple[float, int]:
+        sampler = RssSampler([p.pid for p in procs])
+        sampler.start()
+        started = time.perf_counter()
+        run = runs.risk_run_start(triggered_by="bench")
+        if run is None:
+            raise RuntimeError("a run is already under way")
+        while (status := RiskRun.objects.values_list("status", flat=True).get(pk=run.pk)) == RunStatus.RUNNING:
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        sampler.stop.set()
+        sampler.join()
+        if status != RunStatus.PUBLISHED:
+            raise RuntimeError(f"run {run.pk} {status}: {RiskRun.objects.get(pk=run.pk).error}")
+        connection.close()
+        return elapsed, max(sampler.peaks)
+
+    # The machine may be shared: each repeat measures 1 worker, 2 workers and the reference one
+    # after the other, so the three figures of a repeat see the same load, and the ratios are
+    # also given per repeat (their median beside the ratio of the medians).
+    times: dict[str, list[float]] = {"1w": [], "2w": [], "reference": []}
+    peaks: dict[str, list[int]] = {"1w": [], "2w": []}
+    for _ in range(REPEATS):
         subprocess.run(
             [PYTHON, "-m", "celery", "-A", "caremodel", "purge", "-f"],
             cwd=ROOT,
@@ -154,57 +190,17 @@ def measure(database: str, n: int) -> dict[str, object]:
             check=True,
             capture_output=True,
         )
-        procs = [
-            subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "caremodel",
-                    "worker",
-                    "-c",
-                    "1",
-                    "-n",
-                    f"bench{w}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env=_env(database),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for w in range(workers)
-        ]
+        procs = [start_worker(0)]
         try:
-            deadline = time.monotonic() + 60
-            while len(app.control.ping(timeout=1.0) or []) < workers:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("workers did not start")
-            times, peaks = [], []
-            for _ in range(REPEATS):
-                sampler = RssSampler([p.pid for p in procs])
-                sampler.start()
-                started = time.perf_counter()
-                run = runs.risk_run_start(triggered_by="bench")
-                if run is None:
-                    raise RuntimeError("a run is already under way")
-                while (status := RiskRun.objects.values_list("status", flat=True).get(pk=run.pk)) == RunStatus.RUNNING:
-                    time.sleep(0.05)
-                elapsed = time.perf_counter() - started
-                sampler.stop.set()
-                sampler.join()
-                if status != RunStatus.PUBLISHED:
-                    raise RuntimeError(f"run {run.pk} {status}: {RiskRun.objects.get(pk=run.pk).error}")
-                times.append(elapsed)
-                peaks.append(max(sampler.peaks))
-                connection.close()
-            results[f"e2e_{workers}w_s"] = [round(t, 2) for t in times]
-            results[f"e2e_{workers}w_median_s"] = round(statistics.median(times), 2)
-            results[f"peak_rss_{workers}w_mb"] = round(max(peaks) / 2**20, 1)
+            wait_for(1)
+            elapsed, peak = timed_run(procs)
+            times["1w"].append(elapsed)
+            peaks["1w"].append(peak)
+            procs.append(start_worker(1))
+            wait_for(2)
+            elapsed, peak = timed_run(procs)
+            times["2w"].append(elapsed)
+            peaks["2w"].append(peak)
         finally:
             for proc in procs:
                 proc.terminate()
@@ -212,11 +208,20 @@ def measure(database: str, n: int) -> dict[str, object]:
                 proc.wait(timeout=60)
         # Keep only the published run and the one before it, as the retention would in time.
         runs.risk_runs_prune(now=timezone.now() + timedelta(days=3650))
-    reference_times = [reference(connection) for _ in range(REPEATS)]
-    results["reference_s"] = [round(t, 2) for t in reference_times]
-    results["reference_median_s"] = round(statistics.median(reference_times), 2)
+        times["reference"].append(reference(connection))
+    results: dict[str, object] = {"patients": n, "database": database}
     for workers in (1, 2):
-        results[f"ratio_{workers}w"] = round(results[f"e2e_{workers}w_median_s"] / results["reference_median_s"], 2)
+        key = f"{workers}w"
+        results[f"e2e_{key}_s"] = [round(t, 2) for t in times[key]]
+        results[f"e2e_{key}_median_s"] = round(statistics.median(times[key]), 2)
+        results[f"peak_rss_{key}_mb"] = round(max(peaks[key]) / 2**20, 1)
+    results["reference_s"] = [round(t, 2) for t in times["reference"]]
+    results["reference_median_s"] = round(statistics.median(times["reference"]), 2)
+    for workers in (1, 2):
+        key = f"{workers}w"
+        results[f"ratio_{key}"] = round(results[f"e2e_{key}_median_s"] / results["reference_median_s"], 2)
+        paired = [t / r for t, r in zip(times[key], times["reference"], strict=True)]
+        results[f"ratio_{key}_paired_median"] = round(statistics.median(paired), 2)
     results["agreement"] = agreement(connection)
     return results
 
@@ -373,7 +378,8 @@ def main() -> None:
     for r in report:
         print(
             f"  {r['patients']:>9,} patients: e2e 1 worker {r['e2e_1w_median_s']}s, 2 workers {r['e2e_2w_median_s']}s; "
-            f"reference {r['reference_median_s']}s; ratio {r['ratio_1w']} (1w) / {r['ratio_2w']} (2w); "
+            f"reference {r['reference_median_s']}s; ratio {r['ratio_1w']} (1w) / {r['ratio_2w']} (2w), "
+            f"per repeat {r['ratio_1w_paired_median']} / {r['ratio_2w_paired_median']}; "
             f"peak worker RSS {r['peak_rss_1w_mb']} MB (1w) / {r['peak_rss_2w_mb']} MB (2w); "
             f"agreement {r['agreement']}",
             flush=True,

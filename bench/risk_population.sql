@@ -31,14 +31,16 @@ WHERE check_digit <> 10;
 INSERT INTO patients_patient (
     public_id, nhs_number, given_name, family_name, date_of_birth, sex, postcode, registered_practice_id,
     date_of_death, lives_alone, housebound, consent_to_share, interpreter_needed, preferred_language,
-    communication_needs, version, created_at, updated_at)
+    communication_needs, version, created_at, updated_at, search_family, search_given)
 SELECT gen_random_uuid(), b.nhs_number, 'Given' || (b.i %% 97), 'Family' || (b.i %% 1009), b.born,
        CASE WHEN random() < 0.51 THEN 'female' ELSE 'male' END,
        'TN23 1AA',
        (SELECT min(id) FROM caremodel_organisation WHERE kind = 'gp_practice') + (b.i %% 50),
        CASE WHEN random() < 0.005 AND b.born < current_date - 30 THEN current_date - 30 END,
        CASE WHEN random() < 0.15 THEN true WHEN random() < 0.6 THEN false END,
-       random() < 0.03, 'unknown', false, '', '', 1, now(), now()
+       random() < 0.03, 'unknown', false, '', '', 1, now(), now(),
+       -- the name search keys (patients/search_keys.py): these ASCII names need only lower case
+       'family' || (b.i %% 1009), 'given' || (b.i %% 97)
 FROM (SELECT *, current_date - ((random() ^ 1.6) * 36500)::int AS born FROM bench_numbers WHERE i <= %(n)s) b;
 
 INSERT INTO patients_patientcondition (patient_id, code_id, onset_date, resolved_date, source, recorded_at)

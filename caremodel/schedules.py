@@ -16,4 +16,10 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=2, minute=0),
         "kwargs": {"triggered_by": "beat"},
     },
+    # Fails any risk run past its deadline (a lost chunk or finaliser); short and idempotent, so
+    # it never waits on the broker longer than the visibility timeout.
+    "risk-run-expire": {
+        "task": "stratification.risk_run_expire",
+        "schedule": crontab(minute="*/10"),
+    },
 }

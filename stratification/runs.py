@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from caremodel.audit import audit_record
 from caremodel.models import AuditAction, AuditOutcome
-from stratification import conf, python_path, sql_path, storage
+from stratification import conf, python_path, sql_path, sql_publish, storage
 from stratification.models import PublishedRun, RiskRun, RiskRunChunk, RunStatus
 from stratification.scoring import LoadedModel, active_band_configuration, active_model, band_cutoffs, band_shares
 
@@ -119,10 +119,12 @@ def risk_run_start(*, triggered_by: str, as_of: date | None = None, path: str | 
 def _dispatch(plan: RunPlan) -> None:
     from celery import chord, group
 
-    from caremodel.celery import app
     from stratification import tasks
 
     run_id = plan.run.pk
+    # The backstop for a lost chord is the periodic `risk-run-expire` entry of caremodel/schedules.py,
+    # not a task sent now with a countdown: on Redis a message waiting past the visibility timeout
+    # is delivered again every hour it waits.
     try:
         if not plan.ranges:
             tasks.risk_run_finalise_task.delay(run_id)
@@ -130,9 +132,6 @@ def _dispatch(plan: RunPlan) -> None:
             header = group(tasks.risk_chunk_score_task.si(run_id, low, high) for low, high in plan.ranges)
             body = tasks.risk_run_finalise_task.si(run_id).on_error(tasks.risk_run_fail_task.si(run_id))
             chord(header)(body)
-        if not app.conf.task_always_eager:
-            # The backstop: whatever happens to the chord, the run ends by its deadline.
-            tasks.risk_run_expire_task.apply_async((run_id,), countdown=conf.run_deadline_seconds() + 60)
     except Exception as exc:  # an eager run raises here; a queued one reports through the errback
         logger.warning("risk run %s failed: %s", run_id, type(exc).__name__)
         risk_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
@@ -155,6 +154,9 @@ def risk_chunk_score(*, run_id: int, first_id: int, last_id: int) -> int:
                 as_of=run.as_of,
                 first_id=first_id,
                 last_id=last_id,
+                # The run that is published now is the one this run will follow: only the one
+                # running run can move the pointer (the finaliser checks it did not move).
+                previous_run_id=PublishedRun.objects.filter(pk=1).values_list("run_id", flat=True).first(),
                 replace=redelivered,
             )
         else:
@@ -186,12 +188,14 @@ def risk_run_finalise(*, run_id: int) -> RiskRun:
                 raise RunIncomplete(f"{done} of {run.chunk_count} chunks were scored")
             pointer = PublishedRun.objects.select_for_update().filter(pk=1).first()
             previous_id = pointer.run_id if pointer else None
+            if pointer and pointer.published_at > run.started_at:
+                # The chunks compared against the list published when they ran; another must not
+                # have been published since (it cannot while this run is the one running run).
+                raise RunIncomplete(f"run {previous_id} was published while this run was scoring")
             population = _population(run)
             cutoffs = band_cutoffs(population=population, shares=run.band_configuration)
             if run.path == "sql":
-                sql_path.publish_partition(
-                    run_id=run.pk, features=tuple(run.model.features), cutoffs=cutoffs, previous_run_id=previous_id
-                )
+                sql_publish.publish_partition(run_id=run.pk, features=tuple(run.model.features), cutoffs=cutoffs)
             else:
                 python_path.rank_run(run=run, cutoffs=cutoffs, previous_run_id=previous_id)
             now = timezone.now()

@@ -1,10 +1,12 @@
 """The PostgreSQL hot path: set-based SQL per chunk, binary COPY both ways, numpy scoring.
 
 Per chunk: one aggregate query reduces the chunk's patients, conditions and events to one
-fixed-width row of facts per patient, streamed out with binary COPY and read straight into
-a numpy record array (no Python object per row); the model scores the whole chunk as one
-matrix product; the scores go back with binary COPY into the run's UNLOGGED staging table.
-The finaliser ranks the staging table once with a window function into the run's partition.
+fixed-width row of facts per patient (with the patient's band and frailty category in the
+previous published run, read by a range of that run's primary key), streamed out with binary
+COPY and read straight into a numpy record array (no Python object per row); the model
+scores the whole chunk as one matrix product; the scores go back with binary COPY into the
+run's UNLOGGED staging table. Everything per patient is done here, spread over the workers;
+the finaliser (sql_publish.py) only ranks, bands and writes the run's partition once.
 """
 
 from datetime import date, timedelta
@@ -15,8 +17,9 @@ from psycopg import sql
 
 from stratification.efi import EFI_DEFICITS, extra_deficit_mask
 from stratification.features import COUNT_CAP, LTC_ORDER, NO_DISCHARGE
+from stratification.models import Band, FrailtyCategory
 from stratification.scoring import LoadedModel
-from stratification.storage import PARENT, partition_name, staging_name
+from stratification.storage import PARENT, staging_name
 
 _SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _HEADER = _SIGNATURE + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
@@ -39,7 +42,13 @@ _FACT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("fracture_ever", ">i4"),
     ("care_home", ">i4"),
     ("days_since_discharge", ">i4"),
+    ("previous_band", ">i4"),
+    ("previous_efi_category", ">i4"),
 )
+# The previous run's band and frailty category travel as small codes: 0 for none, else the
+# 1-based position in these tuples (sql_publish.py turns them back into text).
+PREVIOUS_BANDS: tuple[str, ...] = tuple(Band.values)
+PREVIOUS_CATEGORIES: tuple[str, ...] = tuple(FrailtyCategory.values)
 _STAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("patient_id", ">i8", "bigint"),
     ("practice_id", ">i8", "bigint"),
@@ -55,6 +64,8 @@ _STAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("factor_1", ">i2", "smallint"),
     ("factor_2", ">i2", "smallint"),
     ("factor_3", ">i2", "smallint"),
+    ("previous_band", ">i2", "smallint"),
+    ("previous_efi_category", ">i2", "smallint"),
 )
 
 
@@ -127,10 +138,45 @@ def facts_query(*, as_of: date, first_id: int, last_id: int) -> sql.Composed:
     )
 
 
-def read_facts(*, as_of: date, first_id: int, last_id: int) -> np.ndarray:
+_FACT_NAMES = sql.SQL(", ").join(sql.Identifier(name) for name, _ in _FACT_COLUMNS[:-2])
+
+
+def _code(column: str, values: tuple[str, ...]) -> sql.Composable:
+    whens = sql.SQL(" ").join(
+        sql.SQL("WHEN {} THEN {}").format(sql.Literal(value), sql.Literal(i)) for i, value in enumerate(values, 1)
+    )
+    return sql.SQL("CASE {} {} ELSE 0 END").format(sql.SQL(column), whens)
+
+
+def chunk_query(*, as_of: date, first_id: int, last_id: int, previous_run_id: int | None) -> sql.Composed:
+    """The facts with the previous run's band and category codes; the previous run is read by a
+    range of its primary key (run_id, patient_id), merged with the facts in patient order."""
+    facts = facts_query(as_of=as_of, first_id=first_id, last_id=last_id)
+    if not previous_run_id:
+        return sql.SQL("SELECT f.*, 0, 0 FROM ({}) AS f({})").format(facts, _FACT_NAMES)
+    return sql.SQL(
+        """
+        SELECT f.*, {band}, {category}
+        FROM ({facts}) AS f({names})
+        LEFT JOIN {parent} prev ON prev.run_id = {previous} AND prev.patient_id = f.patient_id
+                                AND prev.patient_id BETWEEN {first} AND {last}
+        """
+    ).format(
+        facts=facts,
+        names=_FACT_NAMES,
+        parent=sql.Identifier(PARENT),
+        previous=sql.Literal(int(previous_run_id)),
+        first=sql.Literal(int(first_id)),
+        last=sql.Literal(int(last_id)),
+        band=_code("prev.band", PREVIOUS_BANDS),
+        category=_code("prev.efi_category", PREVIOUS_CATEGORIES),
+    )
+
+
+def read_facts(*, as_of: date, first_id: int, last_id: int, previous_run_id: int | None = None) -> np.ndarray:
     """The chunk's facts as a numpy record array, via binary COPY out."""
     statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(
-        facts_query(as_of=as_of, first_id=first_id, last_id=last_id)
+        chunk_query(as_of=as_of, first_id=first_id, last_id=last_id, previous_run_id=previous_run_id)
     )
     buffer = bytearray()
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
@@ -196,7 +242,14 @@ def create_staging(*, run_id: int) -> None:
 
 
 def score_chunk(
-    *, run_id: int, model: LoadedModel, as_of: date, first_id: int, last_id: int, replace: bool = True
+    *,
+    run_id: int,
+    model: LoadedModel,
+    as_of: date,
+    first_id: int,
+    last_id: int,
+    previous_run_id: int | None,
+    replace: bool = True,
 ) -> int:
     """Score one chunk into staging; a redelivered chunk (`replace`) deletes its earlier rows
     first, so it leaves the same rows. The caller owns the transaction."""
@@ -204,7 +257,7 @@ def score_chunk(
         # The facts query is cheap per chunk but its many expressions tempt the planner into JIT
         # compilation, which costs more than the query itself.
         cursor.execute("SET LOCAL jit = off")
-    facts = read_facts(as_of=as_of, first_id=first_id, last_id=last_id)
+    facts = read_facts(as_of=as_of, first_id=first_id, last_id=last_id, previous_run_id=previous_run_id)
     matrix, derived = feature_matrix(facts, model.features)
     rows = np.zeros(len(facts), dtype=_STAGE_DTYPE)
     rows["field_count"] = len(_STAGE_COLUMNS)
@@ -224,6 +277,8 @@ def score_chunk(
     factors = model.top_factor_indexes(matrix)
     for k in range(3):
         rows[f"factor_{k + 1}"] = factors[:, k] if factors.shape[1] > k else -1
+    rows["previous_band"] = facts["previous_band"]
+    rows["previous_efi_category"] = facts["previous_efi_category"]
     with connection.cursor() as cursor:
         if replace:
             cursor.execute(
@@ -234,78 +289,3 @@ def score_chunk(
         with cursor.cursor.copy(f"COPY {staging_name(run_id)} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(_HEADER + rows.tobytes() + _TRAILER)
     return len(rows)
-
-
-def publish_partition(
-    *, run_id: int, features: tuple[str, ...], cutoffs: tuple[int, int, int], previous_run_id: int | None
-) -> int:
-    """Rank the staging table into a new table shaped like the parent and attach it as the run's
-    partition. The caller's transaction also flips the published pointer, so both commit together."""
-    table, stage = partition_name(run_id), staging_name(run_id)
-    previous = (
-        sql.SQL("LEFT JOIN {} prev ON prev.run_id = {} AND prev.patient_id = s.patient_id").format(
-            sql.Identifier(PARENT), sql.Literal(int(previous_run_id))
-        )
-        if previous_run_id
-        else sql.SQL(
-            "LEFT JOIN (SELECT NULL::bigint AS patient_id, ''::text AS band, ''::text AS efi_category) prev ON false"
-        )
-    )
-    insert = sql.SQL(
-        """
-        INSERT INTO {table}
-        SELECT {run}, s.patient_id, NULLIF(s.practice_id, 0), s.age, s.score, s.rank,
-               CASE WHEN s.rank <= {c1} THEN 'very_high' WHEN s.rank <= {c2} THEN 'high'
-                    WHEN s.rank <= {c3} THEN 'moderate' ELSE 'low' END,
-               s.efi_deficits / 36.0::float8, s.efi_deficits,
-               CASE WHEN 25 * s.efi_deficits <= 108 THEN 'fit' WHEN 25 * s.efi_deficits <= 216 THEN 'mild'
-                    WHEN 25 * s.efi_deficits <= 324 THEN 'moderate' ELSE 'severe' END,
-               s.emergency_admissions_12m, s.ae_attendances_12m, s.falls_12m, s.ltc_count, s.ltc_mask, s.care_home,
-               concat_ws(',', ({names}::text[])[s.factor_1 + 1], ({names}::text[])[s.factor_2 + 1],
-                         ({names}::text[])[s.factor_3 + 1]),
-               COALESCE(prev.band, ''), COALESCE(prev.efi_category, '')
-        FROM (SELECT *, row_number() OVER (ORDER BY score DESC, patient_id)::int AS rank FROM {stage}) s
-        {previous}
-        """
-    ).format(
-        table=sql.Identifier(table),
-        stage=sql.Identifier(stage),
-        run=sql.Literal(int(run_id)),
-        c1=sql.Literal(cutoffs[0]),
-        c2=sql.Literal(cutoffs[1]),
-        c3=sql.Literal(cutoffs[2]),
-        names=sql.Literal(list(features)),
-        previous=previous,
-    )
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        raw.execute("SET LOCAL jit = off")
-        # One sort of the whole run and two index builds: give them memory rather than disk.
-        raw.execute("SET LOCAL work_mem = '256MB'")
-        raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # Staging has had no statistics yet; without them the join to the previous run is
-        # misjudged (a million index probes instead of one hash join).
-        raw.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(stage)))
-        raw.execute(
-            sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
-                sql.Identifier(table), sql.Identifier(PARENT)
-            )
-        )
-        raw.execute(insert)
-        count = raw.rowcount
-        raw.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (run_id, patient_id)").format(sql.Identifier(table)))
-        raw.execute(sql.SQL("CREATE INDEX ON {} (run_id, rank)").format(sql.Identifier(table)))
-        raw.execute(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK (run_id = {})").format(
-                sql.Identifier(table), sql.Identifier(f"{table}_run"), sql.Literal(int(run_id))
-            )
-        )
-        raw.execute(
-            sql.SQL("ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})").format(
-                sql.Identifier(PARENT), sql.Identifier(table), sql.Literal(int(run_id))
-            )
-        )
-        raw.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(stage)))
-        # Statistics now, so readers' plans and the next run's join to this one are sound.
-        raw.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
-    return count

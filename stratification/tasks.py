@@ -48,6 +48,9 @@ def risk_run_fail_task(run_id: int, *errback_args: object) -> str:
 
 
 @shared_task(name="stratification.risk_run_expire", **RELIABLE)
-def risk_run_expire_task(run_id: int) -> int:
+def risk_run_expire_task(run_id: int | None = None) -> int:
+    """Beat sends it every few minutes (caremodel/schedules.py): every run past its deadline is
+    failed, so a lost chord ends within minutes of its deadline. `run_id` is accepted and ignored,
+    for messages sent by an earlier version."""
     with request_context(source="task"):
         return runs.risk_runs_expire_overdue()

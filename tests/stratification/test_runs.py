@@ -117,6 +117,29 @@ def test_an_overdue_run_is_failed_and_does_not_block_the_next(area, start_run) -
     assert plan.run.status == RunStatus.FAILED and "deadline" in plan.run.error
 
 
+def test_lost_runs_are_expired_by_beat_within_minutes_of_their_deadline(area, eager_celery, monkeypatch) -> None:
+    # No task waits on the broker for the deadline (on Redis a message waiting past the visibility
+    # timeout is delivered again every hour); a periodic task fails overdue runs instead.
+    from caremodel.schedules import BEAT_SCHEDULE
+    from stratification import tasks
+
+    entry = next(e for e in BEAT_SCHEDULE.values() if e["task"] == "stratification.risk_run_expire")
+    minutes = sorted(entry["schedule"].minute)
+    assert entry["schedule"].hour == set(range(24))
+    assert max(b - a for a, b in itertools.pairwise([*minutes, minutes[0] + 60])) <= 10
+    sent: list[object] = []
+    monkeypatch.setattr(tasks.risk_run_expire_task, "apply_async", lambda *a, **k: sent.append((a, k)))
+    monkeypatch.setattr(eager_celery.conf, "task_always_eager", False)
+    monkeypatch.setattr("celery.chord", lambda header: lambda body: None)
+    hand_model()
+    random_population(practice=area.practice_a, count=3)
+    runs._dispatch(runs.risk_run_plan(triggered_by="test", as_of=AS_OF))
+    assert sent == []
+    RiskRun.objects.update(deadline_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    assert tasks.risk_run_expire_task.run() == 1
+    assert RiskRun.objects.get().status == RunStatus.FAILED
+
+
 def test_a_redelivered_chunk_gives_the_same_rows(area, start_run) -> None:
     hand_model()
     random_population(practice=area.practice_a, count=15)
@@ -128,6 +151,22 @@ def test_a_redelivered_chunk_gives_the_same_rows(area, start_run) -> None:
     run = runs.risk_run_finalise(run_id=plan.run.pk)
     assert run.status == RunStatus.PUBLISHED
     assert RiskScore.objects.filter(run_id=run.pk).count() == run.patient_count == 15
+
+
+def test_a_run_whose_previous_list_moved_while_it_scored_is_failed(area, start_run) -> None:
+    # Chunks compare against the list published when they run; the finaliser refuses to publish
+    # if another list was published since (only the one running run can do that, so it is a guard).
+    hand_model()
+    random_population(practice=area.practice_a, count=6)
+    first = start_run(as_of=AS_OF)
+    plan = runs.risk_run_plan(triggered_by="test", as_of=AS_OF)
+    for low, high in plan.ranges:
+        runs.risk_chunk_score(run_id=plan.run.pk, first_id=low, last_id=high)
+    PublishedRun.objects.filter(pk=1).update(published_at=plan.run.started_at + datetime.timedelta(seconds=1))
+    run = runs.risk_run_finalise(run_id=plan.run.pk)
+    assert run.status == RunStatus.FAILED and f"run {first.pk} was published" in run.error
+    assert PublishedRun.objects.get().run_id == first.pk
+    assert not RiskScore.objects.filter(run_id=run.pk).exists()
 
 
 def test_old_runs_are_dropped_after_the_retention_period(area, start_run) -> None:
