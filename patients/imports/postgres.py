@@ -82,6 +82,7 @@ AUDIT_TOUCHED = f"""
 
 Fault = tuple[int, str, str]
 FLUSH_ROWS = 10_000_000
+QUEUED_BLOCKS = 12
 
 
 def _escaped(value: str) -> str:
@@ -158,7 +159,7 @@ class PostgresEventStage:
         if not len(block):
             return
         text = copy_text(block)
-        self._collect(keep=2)  # a little ahead of the database, not a whole file ahead
+        self._collect(keep=QUEUED_BLOCKS)  # ahead of the database, but not a whole file ahead
         self.pending.append(self.writer.submit(self._stage, text))
         self.staged += len(block)
         self.systems.update(block.source_systems)
