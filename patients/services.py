@@ -97,8 +97,8 @@ def _patient_update(
 ) -> Patient:
     """Conditional UPDATE ... WHERE version = expected: of two editors of one version, exactly one wins.
     A refused write is audited after the transaction, so raising the conflict does not roll its entry back."""
+    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
     with transaction.atomic():
-        patient_open_for_update(user=user, patient=patient)
         updated = Patient.objects.filter(pk=patient.pk, version=expected_version).update(
             **changes, version=F("version") + 1, updated_at=timezone.now()
         )
@@ -207,8 +207,8 @@ def condition_record(
         raise ValidationError({"onset_date": "The onset date cannot be in the future."})
     if onset_date is not None and onset_date < patient.date_of_birth:
         raise ValidationError({"onset_date": "The onset date cannot be before the date of birth."})
+    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
     with transaction.atomic():
-        patient_open_for_update(user=user, patient=patient)
         condition, created = PatientCondition.objects.get_or_create(
             patient=patient, code=clinical_code, onset_date=onset_date, defaults={"source": source}
         )
@@ -229,8 +229,10 @@ def condition_resolve(*, user: User, condition: PatientCondition, resolved_date:
         raise ValidationError({"resolved_date": "A condition cannot resolve before its onset."})
     if resolved_date > timezone.localdate():
         raise ValidationError({"resolved_date": "The resolved date cannot be in the future."})
+    patient_open_for_update(
+        user=user, patient=condition.patient
+    )  # before the transaction: a refusal's audit entry must stay
     with transaction.atomic():
-        patient_open_for_update(user=user, patient=condition.patient)
         PatientCondition.objects.filter(pk=condition.pk).update(resolved_date=resolved_date)
         audit_record(
             user=user,
@@ -250,8 +252,8 @@ def care_home_admit(
     """Move into a care home: the current stay (if any) ends the day before, so there is one open stay."""
     if care_home.kind != OrganisationKind.CARE_HOME:
         raise ValidationError({"care_home": "Choose a care home."})
+    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
     with transaction.atomic():
-        patient_open_for_update(user=user, patient=patient)
         current = CareHomeResidence.objects.select_for_update().filter(patient=patient, until__isnull=True).first()
         if current is not None:
             if since <= current.since:
@@ -271,8 +273,8 @@ def care_home_admit(
 
 
 def care_home_leave(*, user: User, patient: Patient, until: date) -> CareHomeResidence:
+    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
     with transaction.atomic():
-        patient_open_for_update(user=user, patient=patient)
         current = CareHomeResidence.objects.select_for_update().filter(patient=patient, until__isnull=True).first()
         if current is None:
             raise ValidationError({"until": "The patient is not living in a care home."})

@@ -119,3 +119,21 @@ def test_rows_written_for_a_list_carry_the_same_fields_as_a_single_audit_row(gp)
     ]
     assert all(row.occurred_at >= single.occurred_at for row in rows)
     assert audit_record_many(user=gp, action=AuditAction.LIST, patient_ids=[]) == 0
+
+
+def test_a_refused_write_is_audited_and_the_entry_is_kept(gp, p2) -> None:
+    """The care relationship is checked before a write's transaction opens, so the refusal's audit
+    entry is not rolled back with the write it stopped."""
+    from caremodel.access import PatientNotVisible
+    from patients.carers import carer_add
+    from patients.services import patient_set_living_situation
+
+    with pytest.raises(PatientNotVisible):
+        patient_set_living_situation(
+            user=gp, patient=p2, expected_version=p2.version, lives_alone=True, housebound=False
+        )
+    with pytest.raises(PatientNotVisible):
+        carer_add(user=gp, patient=p2, carer_name="A Neighbour", relationship="neighbour")
+    refusals = AuditEvent.objects.filter(patient_id=p2.pk, outcome=AuditOutcome.DENIED, action=AuditAction.UPDATE)
+    assert refusals.count() == 2
+    assert {event.detail["reason"] for event in refusals} == {"no care relationship"}
