@@ -41,7 +41,7 @@ def carer_add(
         # Only someone the user has a care relationship with can be named as a carer who is a patient.
         raise ValidationError({"carer_patient": "Choose the carer from the search results."})
     try:
-        patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
+        patient_open_for_update(user=user, patient=patient)
         with transaction.atomic():
             if is_main_carer:
                 CarerRelationship.objects.filter(patient=patient, is_main_carer=True, until__isnull=True).update(
@@ -84,9 +84,7 @@ def carer_add(
 def carer_end(*, user: User, carer: CarerRelationship, until: date) -> CarerRelationship:
     if carer.since is not None and until < carer.since:
         raise ValidationError({"until": "Caring cannot end before it began."})
-    patient_open_for_update(
-        user=user, patient=carer.patient
-    )  # before the transaction: a refusal's audit entry must stay
+    patient_open_for_update(user=user, patient=carer.patient)
     with transaction.atomic():
         CarerRelationship.objects.filter(pk=carer.pk).update(until=until)
         audit_record(

@@ -56,7 +56,7 @@ def event_validate(*, patient: Patient, data: EventInput) -> None:
 def event_record(*, user: User, patient: Patient, data: EventInput) -> tuple[ActivityEvent, bool]:
     """Store an event once; the same (source_system, source_id) again returns the stored one."""
     event_validate(patient=patient, data=data)
-    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
+    patient_open_for_update(user=user, patient=patient)
     with transaction.atomic():
         try:
             with transaction.atomic():

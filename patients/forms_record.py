@@ -9,6 +9,7 @@ from caremodel.models import Organisation, Role
 from patients.events import ADMISSION_KINDS
 from patients.forms_dates import NHSDateField
 from patients.models import ConsentToShare, DischargeDestination, EventKind, Patient
+from patients.services import REGISTER_FIELDS
 from patients.staff import StaffChoice
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -56,16 +57,7 @@ class RegistersForm(forms.Form):
         error_messages={"max_length": "Communication needs must be 255 characters or fewer."},
     )
 
-    SERVICE_FIELDS = (
-        "lives_alone",
-        "housebound",
-        "accountable_gp",
-        "key_worker",
-        "consent_to_share",
-        "interpreter_needed",
-        "preferred_language",
-        "communication_needs",
-    )
+    SERVICE_FIELDS = REGISTER_FIELDS
 
     def __init__(self, *args: Any, staff: list[StaffChoice], **kwargs: Any) -> None:
         """`staff` comes from patients.staff.staff_choices: those a team covering the practice has,

@@ -85,8 +85,10 @@ class PatientVersionConflict(Exception):
         )
 
 
-def patient_open_for_update(*, user: User, patient: Patient) -> Patient:
-    """Check the care relationship before a write; denials are audited here, the write audits itself."""
+def patient_open_for_update(*, user: User, patient: Patient | None) -> Patient:
+    """Check the care relationship before a write; denials are audited here, the write audits itself.
+    Call it before the write's transaction opens, so that a refusal's audit entry is not rolled back
+    with the write it stopped."""
     return _open_record(
         user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"}, audit_allowed=False
     )
@@ -97,7 +99,7 @@ def _patient_update(
 ) -> Patient:
     """Conditional UPDATE ... WHERE version = expected: of two editors of one version, exactly one wins.
     A refused write is audited after the transaction, so raising the conflict does not roll its entry back."""
-    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
+    patient_open_for_update(user=user, patient=patient)
     with transaction.atomic():
         updated = Patient.objects.filter(pk=patient.pk, version=expected_version).update(
             **changes, version=F("version") + 1, updated_at=timezone.now()
@@ -207,7 +209,7 @@ def condition_record(
         raise ValidationError({"onset_date": "The onset date cannot be in the future."})
     if onset_date is not None and onset_date < patient.date_of_birth:
         raise ValidationError({"onset_date": "The onset date cannot be before the date of birth."})
-    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
+    patient_open_for_update(user=user, patient=patient)
     with transaction.atomic():
         condition, created = PatientCondition.objects.get_or_create(
             patient=patient, code=clinical_code, onset_date=onset_date, defaults={"source": source}
@@ -229,9 +231,7 @@ def condition_resolve(*, user: User, condition: PatientCondition, resolved_date:
         raise ValidationError({"resolved_date": "A condition cannot resolve before its onset."})
     if resolved_date > timezone.localdate():
         raise ValidationError({"resolved_date": "The resolved date cannot be in the future."})
-    patient_open_for_update(
-        user=user, patient=condition.patient
-    )  # before the transaction: a refusal's audit entry must stay
+    patient_open_for_update(user=user, patient=condition.patient)
     with transaction.atomic():
         PatientCondition.objects.filter(pk=condition.pk).update(resolved_date=resolved_date)
         audit_record(
@@ -252,7 +252,7 @@ def care_home_admit(
     """Move into a care home: the current stay (if any) ends the day before, so there is one open stay."""
     if care_home.kind != OrganisationKind.CARE_HOME:
         raise ValidationError({"care_home": "Choose a care home."})
-    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
+    patient_open_for_update(user=user, patient=patient)
     with transaction.atomic():
         current = CareHomeResidence.objects.select_for_update().filter(patient=patient, until__isnull=True).first()
         if current is not None:
@@ -273,7 +273,7 @@ def care_home_admit(
 
 
 def care_home_leave(*, user: User, patient: Patient, until: date) -> CareHomeResidence:
-    patient_open_for_update(user=user, patient=patient)  # before the transaction: a refusal's audit entry must stay
+    patient_open_for_update(user=user, patient=patient)
     with transaction.atomic():
         current = CareHomeResidence.objects.select_for_update().filter(patient=patient, until__isnull=True).first()
         if current is None:
@@ -296,9 +296,7 @@ def care_home_leave(*, user: User, patient: Patient, until: date) -> CareHomeRes
 def patient_for_write(*, user: User, public_id: UUID) -> Patient:
     """The record a nested write (condition, carer, event) is about; 404 and 403 rules as for reads."""
     patient = Patient.objects.select_related("registered_practice").filter(public_id=public_id).first()
-    return _open_record(
-        user=user, patient=patient, action=AuditAction.UPDATE, detail={"check": "write"}, audit_allowed=False
-    )
+    return patient_open_for_update(user=user, patient=patient)
 
 
 REGISTER_FIELDS = (
