@@ -125,14 +125,7 @@ def _reading_order(error: RowError) -> tuple[int, int]:
 
 
 def _patients_by_nhs(numbers: list[str]) -> dict[str, tuple[int, date]]:
-    if connection.vendor == "postgresql":
-        # One array parameter instead of tens of thousands of bound values.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT nhs_number, id, date_of_birth FROM {Patient._meta.db_table} WHERE nhs_number = ANY(%s)",  # noqa: S608
-                [numbers],
-            )
-            return {nhs: (pk, born) for nhs, pk, born in cursor.fetchall()}
+    """The portable path's lookup; on PostgreSQL the staged rows are checked in SQL instead."""
     found: dict[str, tuple[int, date]] = {}
     chunk = 900
     for start in range(0, len(numbers), chunk):

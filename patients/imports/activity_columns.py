@@ -191,10 +191,10 @@ class FeedValidator:
             keep = valid
         patient_ids: list[int] = []
         if self.find_patients is not None:
-            patient_ids = self._attach_patients(keep, numbers, dates, faults)  # type: ignore[arg-type]
-        if self.find_patients is not None and len(patient_ids) < len(keep):
-            refused = {index for index, *_ in faults}
-            keep = [index for index in keep if index not in refused]
+            patient_ids = self._attach_patients(self.find_patients, keep, numbers, dates, faults)  # type: ignore[arg-type]
+            if len(patient_ids) < len(keep):
+                refused = {index for index, *_ in faults}
+                keep = [index for index in keep if index not in refused]
         accepted = EventColumns(
             lines=_pick(lines, keep, rows),
             nhs_numbers=_pick(numbers, keep, rows),  # type: ignore[arg-type]
@@ -240,15 +240,20 @@ class FeedValidator:
         return duplicates
 
     def _attach_patients(
-        self, keep: list[int], numbers: list[str], dates: list[date], faults: list[tuple[int, int, str, str]]
+        self,
+        find_patients: PatientLookup,
+        keep: list[int],
+        numbers: list[str],
+        dates: list[date],
+        faults: list[tuple[int, int, str, str]],
     ) -> list[int]:
         """The patient id of each kept row. Each NHS number must be registered here and no event may
         precede the birth; a row that fails is added to the faults and has no id in the result."""
         rows = len(numbers)
         kept_numbers, kept_dates = _pick(numbers, keep, rows), _pick(dates, keep, rows)
         wanted = sorted(set(kept_numbers).difference(self.patients))
-        if wanted and self.find_patients is not None:
-            found = self.find_patients(wanted)
+        if wanted:
+            found = find_patients(wanted)
             self.patients.update({number: found.get(number) for number in wanted})
         patients = list(map(self.patients.__getitem__, kept_numbers))
         if None not in patients:

@@ -1,4 +1,4 @@
-"""A feed read in small blocks (and, on PostgreSQL, inserted in several flushes) gives exactly the
+"""A feed read in small blocks (on PostgreSQL, each staged by the writer thread) gives exactly the
 report and the stored events of the same feed read in one block: a duplicate, an unknown patient,
 a bad value or an event before birth is named on its own line whichever block it falls in."""
 
@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from patients.imports import activity, import_activity, postgres
+from patients.imports import activity, import_activity
 from patients.models import ActivityEvent
 from tests.patients.factories import PatientFactory, ProviderFactory, nhs_number_for
 from tests.patients.import_files import activity_file
@@ -50,7 +50,7 @@ def _outcome(report) -> tuple[object, ...]:
     )
 
 
-def test_small_blocks_and_flushes_agree_with_one_block(feed, admin, monkeypatch) -> None:
+def test_small_blocks_agree_with_one_block(feed, admin, monkeypatch) -> None:
     whole = import_activity(data=feed, user=admin)
     stored = _stored()
     assert [(e.line, e.field) for e in whole.errors] == [
@@ -64,7 +64,6 @@ def test_small_blocks_and_flushes_agree_with_one_block(feed, admin, monkeypatch)
     ActivityEvent.objects.all().delete()
 
     monkeypatch.setattr(activity, "BLOCK_ROWS", 3)
-    monkeypatch.setattr(postgres, "FLUSH_ROWS", 4)
     in_blocks = import_activity(data=feed, user=admin)
     assert _outcome(in_blocks) == _outcome(whole)
     assert _stored() == stored
