@@ -132,9 +132,9 @@ def measure(database: str, n: int) -> dict[str, object]:
     from django.utils import timezone
 
     from caremodel.celery import app
-    from stratification import runs
     from stratification.features import FEATURE_NAMES
     from stratification.models import RiskModel, RiskRun, RunStatus
+    from stratification.services import runs
 
     RiskModel.objects.update(is_active=False)
     RiskModel.objects.update_or_create(
@@ -232,14 +232,14 @@ def reference_sql(connection: object) -> str:
 
     from django.utils import timezone
 
-    from stratification import sql_path
+    from stratification import scoring_sql
     from stratification.efi import extra_deficit_mask
     from stratification.features import LTC_ORDER
     from stratification.scoring import UNITS, LoadedModel, active_model
 
     model = LoadedModel.from_record(active_model())
     as_of: date = timezone.localdate()
-    facts = sql_path.facts_query(as_of=as_of, first_id=0, last_id=2**62).as_string(connection.connection)
+    facts = scoring_sql.facts_query(as_of=as_of, first_id=0, last_id=2**62).as_string(connection.connection)
     names = [
         "patient_id",
         "practice_id",

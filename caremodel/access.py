@@ -15,7 +15,8 @@ from typing import TypeVar
 from django.db import DatabaseError
 from django.db.models import Model, Q, QuerySet
 
-from caremodel.models import Role, User
+from caremodel import rules
+from caremodel.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +45,6 @@ class AccessCheckUnavailable(Exception):
     """The relationship lookup failed; callers answer 503, never the data (fail closed)."""
 
 
-# Roles that may never see patient-identifiable data, whatever their team.
-AGGREGATE_ONLY_ROLES = frozenset({Role.COMMISSIONER})
-
-
 class PatientAccessPolicy:
     def __init__(self) -> None:
         self._relationships: dict[str, Relationship] = {}
@@ -60,8 +57,9 @@ class PatientAccessPolicy:
         return tuple(self._relationships.values())
 
     def may_see_patient_data(self, user: User) -> bool:
-        """Whether the user's role can ever see patient-level data (commissioners cannot)."""
-        return bool(user.is_authenticated and user.is_active and user.role not in AGGREGATE_ONLY_ROLES)
+        """Whether the user's role can ever see patient-level data (commissioners and accounts
+        without a role cannot); see caremodel.rules."""
+        return rules.may_see_patient_data(user)
 
     def _rules(self, user: User) -> list[tuple[Relationship, Q]]:
         rules: list[tuple[Relationship, Q]] = []
@@ -100,6 +98,28 @@ class PatientAccessPolicy:
             logger.error("relationship lookup failed: %s", type(exc).__name__)
             raise AccessCheckUnavailable from exc
         return None
+
+    def relationships_for(self, *, user: User, model: type[Model], patient_ids: list[int]) -> dict[int, str]:
+        """For patients already in the user's scope (a page of a list, search or export), the name of the
+        first care relationship that lets the user see each: what the audit trail records against each row.
+        One query per relationship the user holds; none when there is only one."""
+        try:
+            rules = self._rules(user)
+            if len(rules) == 1:
+                return dict.fromkeys(patient_ids, rules[0][0].name)
+            found: dict[int, str] = {}
+            remaining = set(patient_ids)
+            for relationship, condition in rules:
+                if not remaining:
+                    break
+                matched = model._default_manager.filter(condition, pk__in=remaining).values_list("pk", flat=True)
+                for pk in matched:
+                    found[pk] = relationship.name
+                remaining.difference_update(found)
+        except DatabaseError as exc:
+            logger.error("relationship lookup failed: %s", type(exc).__name__)
+            raise AccessCheckUnavailable from exc
+        return found
 
     def may_view(self, *, user: User, patient: Model) -> bool:
         return self.relationship_with(user=user, patient=patient) is not None

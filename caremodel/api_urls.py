@@ -3,5 +3,5 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("patients.api_urls")),
+    path("", include("patients.api.urls")),
 ]

@@ -2,7 +2,7 @@
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import DatabaseError, connection
@@ -58,17 +58,21 @@ def audit_record_many(
     action: AuditAction,
     patient_ids: Iterable[int],
     relationship: str = "",
+    relationships: Mapping[int, str] | None = None,
     resource: str = "patient",
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """One row per patient that appeared in a list, search or export (allowed outcome)."""
+    """One row per patient that appeared in a list, search or export (allowed outcome), each with the
+    care relationship that let the user see them (`relationships`, or one `relationship` for all)."""
     fields = _base_fields(user)
+    ids = list(patient_ids)
+    names = [relationships.get(pk, relationship) if relationships else relationship for pk in ids]
     if connection.vendor == "postgresql":
         return _insert_many_postgres(
             fields=fields,
-            patient_ids=list(patient_ids),
+            patient_ids=ids,
+            relationships=names,
             action=action,
-            relationship=relationship,
             resource=resource,
             detail=detail or {},
         )
@@ -78,11 +82,11 @@ def audit_record_many(
             patient_id=patient_id,
             action=action,
             outcome=AuditOutcome.ALLOWED,
-            relationship=relationship,
+            relationship=name,
             resource=resource,
             detail=detail or {},
         )
-        for patient_id in patient_ids
+        for patient_id, name in zip(ids, names, strict=True)
     ]
     try:
         AuditEvent.objects.bulk_create(rows)
@@ -95,8 +99,8 @@ def audit_record_many(
 _INSERT_MANY = f"""
     INSERT INTO {AuditEvent._meta.db_table} (occurred_at, user_id, username, role, organisation_id, patient_id,
         action, outcome, relationship, resource, source, client_ip, detail)
-    SELECT %s, %s, %s, %s, %s, patient_id, %s, %s, %s, %s, %s, %s::inet, %s::jsonb
-    FROM unnest(%s::bigint[]) AS patient_id
+    SELECT %s, %s, %s, %s, %s, listed.patient_id, %s, %s, listed.relationship, %s, %s, %s::inet, %s::jsonb
+    FROM unnest(%s::bigint[], %s::text[]) AS listed(patient_id, relationship)
 """  # noqa: S608 - the table name is the model's own; values are parameters
 
 
@@ -104,8 +108,8 @@ def _insert_many_postgres(
     *,
     fields: dict[str, Any],
     patient_ids: list[int],
+    relationships: list[str],
     action: AuditAction,
-    relationship: str,
     resource: str,
     detail: dict[str, Any],
 ) -> int:
@@ -121,12 +125,12 @@ def _insert_many_postgres(
         fields.get("organisation_id"),
         action.value,
         AuditOutcome.ALLOWED.value,
-        relationship,
         resource,
         fields["source"],
         fields["client_ip"],
         json.dumps(detail),
         patient_ids,
+        relationships,
     ]
     try:
         with connection.cursor() as cursor:

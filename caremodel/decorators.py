@@ -1,5 +1,5 @@
-"""View guards for patient-level pages: login first, then the role rule (403 for
-aggregate-only roles, audited)."""
+"""View guards: login first, then the role rule (caremodel.rules). Refusals are audited: a 403
+from a role gate says who tried what, as a 404 from the care-relationship check does."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,36 +9,64 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from caremodel.access import patient_access_policy
+from caremodel import rules
 from caremodel.audit import audit_record
 from caremodel.models import AuditAction, AuditOutcome, Role
 
 View = Callable[..., HttpResponse]
 
 
+def audit_role_refusal(request: HttpRequest, *, reason: str) -> None:
+    audit_record(
+        user=request.user,  # type: ignore[arg-type]
+        action=AuditAction.VIEW,
+        outcome=AuditOutcome.DENIED,
+        resource="page",
+        detail={"path": request.path, "method": request.method or "", "reason": reason},
+    )
+
+
 def patient_data_required(view: View) -> View:
+    """Pages showing patient-level data: never for aggregate-only roles or accounts without a role."""
+
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not patient_access_policy.may_see_patient_data(request.user):  # type: ignore[arg-type]
-            audit_record(
-                user=request.user,  # type: ignore[arg-type]
-                action=AuditAction.VIEW,
-                outcome=AuditOutcome.DENIED,
-                detail={"path": request.path, "reason": "role sees aggregates only"},
-            )
-            raise PermissionDenied("Your role sees aggregate figures only, not patient records.")
+        if not rules.may_see_patient_data(request.user):
+            reason = "role sees aggregates only" if request.user.role else "no role given yet"  # type: ignore[union-attr]
+            audit_role_refusal(request, reason=reason)
+            raise PermissionDenied("Your role does not see patient records.")
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 def role_required(*roles: Role) -> Callable[[View], View]:
+    """Pages for some roles only; superuser status does not stand in for a role."""
+
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles and not request.user.is_superuser:  # type: ignore[union-attr]
+            if not rules.has_role(request.user, *roles):
+                audit_role_refusal(request, reason=f"page is for: {', '.join(sorted(roles))}")
+                raise PermissionDenied("This page is for another role.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def audience_required(audience: Callable[[Any], bool], *, reason: str) -> Callable[[View], View]:
+    """Pages for the users a caremodel.rules predicate admits (e.g. sees_population_figures)."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not audience(request.user):
+                audit_role_refusal(request, reason=reason)
                 raise PermissionDenied("This page is for another role.")
             return view(request, *args, **kwargs)
 

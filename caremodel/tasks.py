@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from caremodel.request_context import request_context
-from caremodel.services import sessions_clear_expired
+from caremodel.services.sessions import sessions_clear_expired
 
 
 @shared_task(name="caremodel.sessions_clear_expired")

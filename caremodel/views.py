@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -12,9 +11,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from caremodel import rules
 from caremodel.decorators import role_required
 from caremodel.forms import LoginForm
+from caremodel.http import AuthenticatedHttpRequest
 from caremodel.models import Role
+from caremodel.registry import registry
 from caremodel.selectors import (
     care_model_counts,
     cluster_directory,
@@ -34,16 +36,20 @@ HOME_TEMPLATES = {
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Each role's home page; the cards on it are those apps registered for this user (caremodel.registry)."""
     user = request.user
-    template = HOME_TEMPLATES.get(user.role, "home/clinician.html")  # type: ignore[union-attr]
+    if not user.role:
+        return render(request, "home/no_role.html", {"teams": team_list_for_user(user=user)})
+    template = HOME_TEMPLATES.get(user.role, "home/clinician.html")
     context: dict[str, object] = {
-        "teams": team_list_for_user(user=user),  # type: ignore[arg-type]
-        "practices": practice_list_for_user(user=user),  # type: ignore[arg-type]
+        "teams": team_list_for_user(user=user),
+        "practices": practice_list_for_user(user=user),
+        "cards": registry.home_cards_for(user),
     }
-    if user.role in (Role.SPA_CLINICIAN, Role.ADMINISTRATOR):  # type: ignore[union-attr]
+    if rules.has_role(user, Role.SPA_CLINICIAN, Role.ADMINISTRATOR):
         context["services"] = service_catalogue()
-    if user.role in (Role.COMMISSIONER, Role.ADMINISTRATOR):  # type: ignore[union-attr]
+    if rules.has_role(user, Role.COMMISSIONER, Role.ADMINISTRATOR):
         context["clusters"] = cluster_directory()
         context["counts"] = care_model_counts()
     return render(request, template, context)
@@ -51,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 @require_GET
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "caremodel/directory.html",
@@ -65,11 +71,9 @@ class CareModelLoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # Demo logins are listed only on a development server with the demo app installed.
-        if settings.DEBUG and apps.is_installed("demo"):
-            from demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-
-            context.update(demo_logins=DEMO_LOGINS, demo_password=DEMO_PASSWORD)
+        # Extra login-page context (the demo's logins) is shown on a development server only.
+        if settings.DEBUG:
+            context.update(registry.login_context())
         return context
 
 

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from caremodel.models import Organisation, OrganisationKind, Role
 from patients.models import ActivityEvent, CareHomeResidence, CarerRelationship, ClinicalCode, Patient, PatientCondition
-from patients.services import ACCOUNTABLE_GP_AGE
-from patients.staff import covering_staff
+from patients.rules.registers import ACCOUNTABLE_GP_AGE
+from patients.selectors.staff import covering_staff
 
 # code -> prevalence by age band (under 45, 45-64, 65-74, 75-84, 85+)
 PREVALENCE: dict[str, tuple[float, float, float, float, float]] = {

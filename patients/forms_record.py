@@ -1,16 +1,18 @@
 """The record's edit forms: living situation and contacts, conditions, carers, activity events."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 
 from caremodel.models import Organisation, Role
-from patients.events import ADMISSION_KINDS
 from patients.forms_dates import NHSDateField
 from patients.models import ConsentToShare, DischargeDestination, EventKind, Patient
-from patients.services import REGISTER_FIELDS
-from patients.staff import StaffChoice
+from patients.rules import events as rules
+from patients.rules.registers import REGISTER_FIELDS, TEXT_LIMITS, text_too_long
+from patients.selectors.staff import StaffChoice
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Not known"))
@@ -47,20 +49,20 @@ class RegistersForm(forms.Form):
     preferred_language = forms.CharField(
         label="Preferred language",
         required=False,
-        max_length=50,
-        error_messages={"max_length": "The preferred language must be 50 characters or fewer."},
+        max_length=TEXT_LIMITS["preferred_language"],
+        error_messages={"max_length": text_too_long("preferred_language", "x" * 1000)},
     )
     communication_needs = forms.CharField(
         label="Communication needs",
         required=False,
-        max_length=255,
-        error_messages={"max_length": "Communication needs must be 255 characters or fewer."},
+        max_length=TEXT_LIMITS["communication_needs"],
+        error_messages={"max_length": text_too_long("communication_needs", "x" * 1000)},
     )
 
     SERVICE_FIELDS = REGISTER_FIELDS
 
     def __init__(self, *args: Any, staff: list[StaffChoice], **kwargs: Any) -> None:
-        """`staff` comes from patients.staff.staff_choices: those a team covering the practice has,
+        """`staff` comes from patients.selectors.staff.staff_choices: those a team covering the practice has,
         and whoever is named now (kept, so that leaving them unchanged stays valid)."""
         super().__init__(*args, **kwargs)
         current_gp = str(self.initial.get("accountable_gp") or "")
@@ -203,8 +205,8 @@ class CarerForm(forms.Form):
 
 
 class EventForm(forms.Form):
-    """An activity event recorded by hand. The details that apply depend on the kind; the rules
-    are checked here for the page and again by patients.events.event_record_manual."""
+    """An activity event recorded by hand. The fields only parse what was typed; the rules are
+    patients.rules.events, the same the API, the services and the activity import ask."""
 
     kind = forms.ChoiceField(label="What happened", error_messages={"required": "Choose what happened."})
     event_date = NHSDateField(label="Event date", help_text="For example, 15 3 2024.")
@@ -212,61 +214,64 @@ class EventForm(forms.Form):
     length_of_stay_days = forms.IntegerField(
         label="Length of stay in days (admissions)",
         required=False,
-        min_value=0,
-        max_value=3650,
-        error_messages={
-            "invalid": "Length of stay must be a whole number of days, like 4.",
-            "min_value": "Length of stay cannot be negative.",
-            "max_value": "Length of stay must be 3,650 days or fewer.",
-        },
+        error_messages={"invalid": "Length of stay must be a whole number of days, like 4."},
     )
     discharge_destination = forms.ChoiceField(
         label="Discharged to (discharges)",
         required=False,
         choices=[("", "Not a discharge"), *DischargeDestination.choices],
-        error_messages={"invalid_choice": "Choose where the patient was discharged to from the list."},
+        error_messages={"invalid_choice": rules.DESTINATION_UNKNOWN},
     )
     with_fracture = forms.ChoiceField(
         label="Fracture (falls)",
         required=False,
         choices=(("", "Not a fall"), ("yes", "With a fracture"), ("no", "Without a fracture")),
-        error_messages={"invalid_choice": "Say whether the fall was with or without a fracture."},
+        error_messages={"invalid_choice": rules.FRACTURE_MISSING},
     )
 
-    def __init__(self, *args: Any, providers: list[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, providers: list[Organisation], date_of_birth: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.providers = {str(p.pk): p for p in providers}
+        self.date_of_birth = date_of_birth
         self.fields["kind"].choices = [("", "Choose what happened"), *EventKind.choices]  # type: ignore[attr-defined]
         self.fields["provider"].choices = [("", "Not recorded")] + [  # type: ignore[attr-defined]
             (pk, p.name) for pk, p in self.providers.items()
         ]
-        self.fields["kind"].error_messages["invalid_choice"] = "Choose what happened from the list."
+        self.fields["kind"].error_messages["invalid_choice"] = rules.KIND_UNKNOWN
         self.fields["provider"].error_messages["invalid_choice"] = "Choose the provider from the list."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        kind = data.get("kind")
-        if not kind:
+        if self.errors or not data.get("kind"):
             return data
-        if data.get("length_of_stay_days") is not None and kind not in ADMISSION_KINDS:
-            self.add_error("length_of_stay_days", "Only an admission has a length of stay; leave it blank.")
-        if kind == EventKind.DISCHARGE and not data.get("discharge_destination"):
-            self.add_error("discharge_destination", "Say where the patient was discharged to.")
-        if kind != EventKind.DISCHARGE and data.get("discharge_destination"):
-            self.add_error("discharge_destination", "Only a discharge has a destination; choose Not a discharge.")
-        if kind == EventKind.FALL and not data.get("with_fracture"):
-            self.add_error("with_fracture", "Say whether the fall was with or without a fracture.")
-        if kind != EventKind.FALL and data.get("with_fracture"):
-            self.add_error("with_fracture", "Only a fall is recorded with or without a fracture; choose Not a fall.")
+        faults = rules.event_faults(
+            data=self.event_input(data), date_of_birth=self.date_of_birth, today=timezone.localdate()
+        )
+        for field, message in faults.items():
+            self.add_error(field if field in self.fields else None, message)
         return data
 
+    def event_input(self, data: dict[str, Any]) -> rules.EventInput:
+        return rules.EventInput(
+            kind=data["kind"],
+            event_date=data["event_date"],
+            source_system="manual",
+            source_id="to be given",
+            provider=self.providers.get(data.get("provider") or ""),
+            length_of_stay_days=data.get("length_of_stay_days"),
+            discharge_destination=data.get("discharge_destination") or "",
+            with_fracture={"yes": True, "no": False}.get(data.get("with_fracture") or ""),
+        )
+
     def service_arguments(self) -> dict[str, Any]:
-        data = self.cleaned_data
+        data = self.event_input(self.cleaned_data)
         return {
-            "kind": data["kind"],
-            "event_date": data["event_date"],
-            "provider": self.providers.get(data["provider"]) if data["provider"] else None,
-            "length_of_stay_days": data["length_of_stay_days"],
-            "discharge_destination": data["discharge_destination"],
-            "with_fracture": {"yes": True, "no": False}.get(data["with_fracture"]),
+            "kind": data.kind,
+            "event_date": data.event_date,
+            "provider": data.provider,
+            "length_of_stay_days": data.length_of_stay_days,
+            "discharge_destination": data.discharge_destination,
+            "with_fracture": data.with_fracture,
         }

@@ -4,16 +4,13 @@ from datetime import date
 from functools import lru_cache
 from uuid import UUID
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from caremodel.models import User
+from patients.ages import age_on
 from patients.models import ActivityEvent, CareHomeResidence, CarerRelationship, Patient, PatientCondition
-
-
-def age_on(date_of_birth: date, on: date) -> int:
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
 class PatientPresenter:
@@ -159,23 +156,3 @@ def list_row(patient: Patient, *, today: date) -> dict[str, object]:
         {"text": practice.name if practice else ""},
     ]
     return {"name": patient.display_name, "cells": cells}
-
-
-# Panels that apps to the right of patients serve for the record page (DESIGN.md: data flows one
-# way, so this page never imports them). A slot is rendered only when that app has its route.
-RECORD_PANELS: tuple[tuple[str, str], ...] = (
-    ("Risk", "stratification:patient_panel"),
-    ("Anticipatory care plan", "careplans:patient_panel"),
-    ("Referrals", "referrals:patient_panel"),
-    ("MDT history", "mdt:patient_panel"),
-)
-
-
-def panel_slots(patient: Patient) -> list[dict[str, str]]:
-    slots = []
-    for title, route in RECORD_PANELS:
-        try:
-            slots.append({"title": title, "url": reverse(route, args=[patient.public_id])})
-        except NoReverseMatch:
-            continue
-    return slots

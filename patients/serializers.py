@@ -169,7 +169,7 @@ class EventInputSerializer(StrictInputSerializer):
     provider = serializers.SlugRelatedField(
         slug_field="ods_code", queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
     )
-    length_of_stay_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
+    length_of_stay_days = serializers.IntegerField(required=False, allow_null=True, default=None)
     discharge_destination = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
     with_fracture = serializers.BooleanField(required=False, allow_null=True, default=None)
 

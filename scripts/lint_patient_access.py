@@ -28,7 +28,7 @@ MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 
 def view_modules(root: Path) -> Iterator[Path]:
     for app in APPS:
-        for pattern in ("views.py", "api.py", "views/*.py", "api/*.py", "views_*.py"):
+        for pattern in ("views.py", "views_*.py", "views/**/*.py", "api.py", "api_*.py", "api/**/*.py"):
             yield from sorted((root / app).glob(pattern))
 
 

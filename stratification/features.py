@@ -6,7 +6,6 @@ one definition here keeps the two paths in agreement (tests/stratification/test_
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from patients.models import LongTermCondition
 from stratification.efi import EFI_DEFICITS, efi_category_for_deficits, extra_deficit_mask
@@ -79,13 +78,8 @@ class PatientFacts:
         return self.ltc_mask.bit_count()
 
 
-def age_on(date_of_birth: date, on: date) -> int:
-    """Completed years, as PostgreSQL's date_part('year', age(on, born)) counts them."""
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
-
-
 def feature_vector(facts: PatientFacts) -> dict[str, float]:
-    """The model's inputs for one patient (the Python path; sql_path.py vectorises the same)."""
+    """The model's inputs for one patient (the Python path; scoring_sql.py vectorises the same)."""
     category = efi_category_for_deficits(facts.efi_deficits)
     values: dict[str, float] = {
         "age_65_74": float(65 <= facts.age <= 74),
@@ -149,7 +143,6 @@ __all__ = [
     "LTC_ORDER",
     "NO_DISCHARGE",
     "PatientFacts",
-    "age_on",
     "factor_words",
     "feature_vector",
 ]

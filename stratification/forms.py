@@ -3,13 +3,9 @@
 from django import forms
 
 from stratification.models import Band, FrailtyCategory
+from stratification.selectors.risk_list import SORTS
 
-SORTS = {
-    "rank": ("rank",),
-    "age": ("-age", "rank"),
-    "frailty": ("-efi_score", "rank"),
-    "name": ("patient__family_name", "patient__given_name", "rank"),
-}
+SORT_LABELS = {"rank": "Highest risk first", "age": "Oldest first", "frailty": "Most frail first", "name": "Name"}
 
 
 class RiskListFilterForm(forms.Form):
@@ -22,15 +18,7 @@ class RiskListFilterForm(forms.Form):
     )
     age_min = forms.IntegerField(required=False, min_value=0, max_value=130, label="Aged from")
     age_max = forms.IntegerField(required=False, min_value=0, max_value=130, label="Aged up to")
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[
-            ("rank", "Highest risk first"),
-            ("age", "Oldest first"),
-            ("frailty", "Most frail first"),
-            ("name", "Name"),
-        ],
-    )
+    sort = forms.ChoiceField(required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS])
     page = forms.IntegerField(required=False, min_value=1)
 
     def clean(self) -> dict[str, object]:

@@ -53,3 +53,57 @@ class RiskScorePresenter:
         if self.score.frailty_worsened:
             found.append("Frailer")
         return found
+
+
+EXPORT_HEADER = (
+    "NHS number",
+    "Family name",
+    "Given name",
+    "Date of birth",
+    "Age",
+    "Practice",
+    "Rank",
+    "Band",
+    "Risk of emergency admission",
+    "eFI",
+    "Frailty",
+    "Changes",
+    "Reasons",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> str:
+    """Spreadsheets run cells that start with = + - @ (or a tab or carriage return); prefix them so they
+    stay text."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def risk_export_header() -> list[str]:
+    return list(EXPORT_HEADER)
+
+
+def risk_export_cells(score: RiskScore, *, has_previous_run: bool) -> list[str]:
+    """One row of the risk list export, every cell safe to open in a spreadsheet."""
+    shown = RiskScorePresenter(score, has_previous_run=has_previous_run)
+    patient = score.patient
+    practice = patient.registered_practice
+    return [
+        csv_safe(value)
+        for value in (
+            patient.nhs_number,
+            patient.family_name,
+            patient.given_name,
+            patient.date_of_birth.isoformat(),
+            score.age,
+            practice.ods_code if practice else "",
+            score.rank,
+            shown.band_label,
+            f"{score.score:.4f}",
+            f"{score.efi_score:.3f}",
+            shown.frailty_label,
+            "; ".join(shown.markers),
+            "; ".join(shown.reasons),
+        )
+    ]

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from caremodel.request_context import request_context
-from stratification import runs
+from stratification.services import runs
 
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 RETRY_DB = {

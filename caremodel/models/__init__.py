@@ -1,4 +1,5 @@
 from caremodel.models.audit import AuditAction, AuditEvent, AuditOutcome
+from caremodel.models.idempotency import IdempotencyRecord
 from caremodel.models.organisations import Cluster, Organisation, OrganisationKind
 from caremodel.models.services import CareService, ServiceKind
 from caremodel.models.users import Role, Team, TeamKind, TeamMembership, User
@@ -9,6 +10,7 @@ __all__ = [
     "AuditOutcome",
     "CareService",
     "Cluster",
+    "IdempotencyRecord",
     "Organisation",
     "OrganisationKind",
     "Role",

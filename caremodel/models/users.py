@@ -19,9 +19,10 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A member of staff. The role decides navigation; care relationships decide data access."""
+    """A member of staff. The role decides what kind of data and pages they reach; care relationships
+    decide which patients. A new account has no role, so no access, until an administrator gives one."""
 
-    role = models.CharField(max_length=32, choices=Role.choices, default=Role.CARE_COORDINATOR)
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True, default="")
     organisation = models.ForeignKey(
         "caremodel.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
@@ -35,8 +36,8 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @property
-    def is_commissioner(self) -> bool:
-        return self.role == Role.COMMISSIONER
+    def role_display(self) -> str:
+        return self.get_role_display() if self.role else "No role yet"
 
 
 class TeamKind(models.TextChoices):

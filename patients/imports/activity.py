@@ -79,7 +79,7 @@ def _import(*, data: bytes, user: User | None, strict: bool, source_system: str)
     postgres = connection.vendor == "postgresql"
     validator = FeedValidator(
         columns=columns,
-        providers=dict(Organisation.objects.values_list("ods_code", "pk")),
+        providers={code: (pk, kind) for code, pk, kind in Organisation.objects.values_list("ods_code", "pk", "kind")},
         source_system=source_system,
         today=timezone.localdate(),
         find_patients=None if postgres else _patients_by_nhs,

@@ -16,6 +16,7 @@ from typing import TypeVar
 from patients.imports.reading import parse_date
 from patients.models import DischargeDestination, EventKind
 from patients.nhs_number import InvalidNHSNumber, normalise_nhs_number
+from patients.rules import events as rules
 
 REQUIRED = ("nhs_number", "event_type", "event_date", "provider_code", "source_id")
 OPTIONAL = (
@@ -86,6 +87,8 @@ class BlockResult:
 
 
 PatientLookup = Callable[[list[str]], dict[str, tuple[int, date]]]
+# The rules' field names as this feed's columns (patients.rules.events.IMPORT_COLUMNS).
+COLUMN_OF = rules.IMPORT_COLUMNS
 
 
 class FeedValidator:
@@ -99,7 +102,7 @@ class FeedValidator:
         self,
         *,
         columns: dict[str, int],
-        providers: dict[str, int],
+        providers: dict[str, tuple[int, str]],
         source_system: str,
         today: date,
         find_patients: PatientLookup | None,
@@ -155,19 +158,23 @@ class FeedValidator:
         dates = checked("event_date", self._event_date)
         providers = checked("provider_code", self._provider)
         source_ids = self._column(values, "source_id", rows)
-        if rows and (min(map(len, source_ids)) == 0 or max(map(len, source_ids)) > 64):
-            rank = FIELD_ORDER["source_id"]
-            reason = "Required, at most 64 characters."
-            faults.extend((i, rank, "source_id", reason) for i, v in enumerate(source_ids) if not v or len(v) > 64)
         if "source_system" in self.columns:
-            systems = [value[:32] or self.source_system for value in self._column(values, "source_system", rows)]
+            systems = [value or self.source_system for value in self._column(values, "source_system", rows)]
         else:
             systems = [self.source_system] * rows
+        if rows and (
+            min(map(len, source_ids)) == 0
+            or max(map(len, source_ids)) > rules.SOURCE_ID_LENGTH
+            or max(map(len, systems)) > rules.SOURCE_SYSTEM_LENGTH
+        ):
+            rank = FIELD_ORDER["source_id"]
+            for index, (system, source_id) in enumerate(zip(systems, source_ids, strict=True)):
+                if reason := rules.source_fault(source_system=system, source_id=source_id):
+                    faults.append((index, rank, "source_id", reason))
         stays = checked("length_of_stay", _stay)
         destinations = checked("discharge_destination", _destination)
-        if any(destinations):
-            self._destinations_only_on_discharge(destinations, kinds, faults)  # type: ignore[arg-type]
         fractures = checked("with_fracture", _fracture)
+        self._detail_rules(kinds, stays, destinations, fractures, faults)  # type: ignore[arg-type]
 
         refused = {index for index, *_ in faults}
         valid = [index for index in range(rows) if index not in refused] if refused else list(range(rows))
@@ -212,14 +219,22 @@ class FeedValidator:
         return BlockResult(accepted, unmatched, [(lines[index], name, reason) for index, _, name, reason in faults])
 
     @staticmethod
-    def _destinations_only_on_discharge(
-        destinations: list[str | Fault], kinds: list[str | Fault], faults: list[tuple[int, int, str, str]]
+    def _detail_rules(
+        kinds: list[str | Fault],
+        stays: list[int | Fault | None],
+        destinations: list[str | Fault],
+        fractures: list[bool | Fault | None],
+        faults: list[tuple[int, int, str, str]],
     ) -> None:
-        discharge, rank = EventKind.DISCHARGE.value, FIELD_ORDER["discharge_destination"]
-        for index, (destination, kind) in enumerate(zip(destinations, kinds, strict=True)):
-            if destination and not isinstance(destination, Fault) and kind != discharge:
-                reason = f"{destination[:40]!r} is not a destination of a discharge."
-                faults.append((index, rank, "discharge_destination", reason))
+        """The rules between a kind and its details (patients.rules.events), once per distinct combination:
+        the verdicts are cached there, so a block costs a tuple and a lookup per row."""
+        combinations = zip(kinds, stays, destinations, fractures, strict=True)
+        for index, combination in enumerate(combinations):
+            if any(isinstance(value, Fault) for value in combination):
+                continue  # the value itself is already refused; its rules cannot be judged
+            for field_name, reason in rules.event_detail_faults(*combination):  # type: ignore[arg-type]
+                column = COLUMN_OF[field_name]
+                faults.append((index, FIELD_ORDER[column], column, reason))
 
     def _remember_sources(
         self, valid: list[int], lines: list[int], systems: list[str], source_ids: list[str]
@@ -266,7 +281,7 @@ class FeedValidator:
                 reason = f"No patient with NHS number {number} is registered here."
                 faults.append((index, FIELD_ORDER["nhs_number"], "nhs_number", reason))
             elif event_date < patient[1]:
-                reason = "The event date is before the patient's date of birth."
+                reason = rules.DATE_BEFORE_BIRTH
                 faults.append((index, FIELD_ORDER["event_date"], "event_date", reason))
             else:
                 ids.append(patient[0])
@@ -277,13 +292,16 @@ class FeedValidator:
             parsed = parse_date(raw)
         except ValueError:
             return Fault(f"{raw!r} is not a date (use YYYY-MM-DD).")
-        return parsed if parsed <= self.today else Fault("The event date is in the future.")
+        return parsed if parsed <= self.today else Fault(rules.DATE_IN_FUTURE)
 
     def _provider(self, raw: str) -> int | Fault | None:
         if not raw:
             return None
         found = self.providers.get(raw.upper())
-        return found if found is not None else Fault(f"Unknown provider code {raw[:20]!r}.")
+        if found is None:
+            return Fault(f"Unknown provider code {raw[:20]!r}.")
+        fault = rules.provider_fault(found[1])
+        return Fault(fault) if fault else found[0]
 
 
 def _nhs_number(raw: str) -> str | Fault:
@@ -297,13 +315,14 @@ def _nhs_number(raw: str) -> str | Fault:
 
 def _kind(raw: str) -> str | Fault:
     kind = raw.lower()
-    return kind if kind in KINDS else Fault(f"{raw!r} is not a known event type.")
+    return kind if kind in KINDS else Fault(rules.KIND_UNKNOWN)
 
 
 def _stay(raw: str) -> int | Fault | None:
+    """A whole number of days; its range and the kinds it belongs to are rules.event_detail_faults'."""
     if not raw:
         return None
-    if raw.isdigit() and len(raw) < 6:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9:
         return int(raw)
     return Fault(f"{raw[:20]!r} is not a whole number of days.")
 
@@ -311,7 +330,7 @@ def _stay(raw: str) -> int | Fault | None:
 def _destination(raw: str) -> str | Fault:
     destination = raw.lower()
     if destination and destination not in DESTINATIONS:
-        return Fault(f"{destination[:40]!r} is not a destination of a discharge.")
+        return Fault(rules.DESTINATION_UNKNOWN)
     return destination
 
 

@@ -25,6 +25,7 @@ from caremodel.models import AuditAction, AuditEvent, AuditOutcome, User
 from caremodel.request_context import current_context
 from patients.imports.report import ImportReport
 from patients.models import ActivityEvent, Patient
+from patients.rules.events import DATE_BEFORE_BIRTH
 
 if TYPE_CHECKING:
     from patients.imports.activity_columns import EventColumns
@@ -221,4 +222,4 @@ class PostgresEventStage:
 def _unfit(line: int, nhs_number: str, unknown: Any) -> Fault:
     if unknown:
         return (line, "nhs_number", f"No patient with NHS number {nhs_number} is registered here.")
-    return (line, "event_date", "The event date is before the patient's date of birth.")
+    return (line, "event_date", DATE_BEFORE_BIRTH)

@@ -1,7 +1,7 @@
 from patients.models.carers import CarerRelationship
 from patients.models.codes import ClinicalCode, FrailtyDeficit, LongTermCondition
 from patients.models.events import ActivityEvent, DischargeDestination, EventKind
-from patients.models.intake import IdempotencyRecord, PendingMatch, PendingMatchStatus
+from patients.models.intake import PendingMatch, PendingMatchStatus
 from patients.models.patient import ConsentToShare, Patient, Sex
 from patients.models.registers import CareHomeResidence, PatientCondition
 
@@ -14,7 +14,6 @@ __all__ = [
     "DischargeDestination",
     "EventKind",
     "FrailtyDeficit",
-    "IdempotencyRecord",
     "LongTermCondition",
     "Patient",
     "PatientCondition",

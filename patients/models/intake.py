@@ -1,6 +1,5 @@
 """What arrives from outside and needs a second look: import rows that could not be matched
-on NHS number (a person confirms them, nothing is merged silently), and Idempotency-Keys
-of API intake so that a retried request replays the first answer."""
+on NHS number (a person confirms them, nothing is merged silently)."""
 
 from django.db import models
 
@@ -41,23 +40,3 @@ class PendingMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} line {self.line_number} ({self.get_status_display()})"
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer given to (client, key); a retry with the same body gets it again."""
-
-    user = models.ForeignKey("caremodel.User", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    scope = models.CharField(max_length=64, help_text="Which endpoint the key was used on.")
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key_per_client"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} key of user {self.user_id}"

@@ -5,7 +5,7 @@ from django.db import DatabaseError
 
 from caremodel.access import AccessCheckUnavailable, PatientAccessPolicy, patient_access_policy
 from patients.models import Patient
-from patients.selectors import patient_scoped_queryset
+from patients.selectors.patient import patient_scoped_queryset
 
 pytestmark = pytest.mark.django_db
 

@@ -125,12 +125,12 @@ def test_a_refused_write_is_audited_and_the_entry_is_kept(gp, p2) -> None:
     """The care relationship is checked before a write's transaction opens, so the refusal's audit
     entry is not rolled back with the write it stopped."""
     from caremodel.access import PatientNotVisible
-    from patients.carers import carer_add
-    from patients.services import patient_set_living_situation
+    from patients.services.carers import carer_add
+    from patients.services.patient import patient_update_registers
 
     with pytest.raises(PatientNotVisible):
-        patient_set_living_situation(
-            user=gp, patient=p2, expected_version=p2.version, lives_alone=True, housebound=False
+        patient_update_registers(
+            user=gp, patient=p2, expected_version=p2.version, changes={"lives_alone": True, "housebound": False}
         )
     with pytest.raises(PatientNotVisible):
         carer_add(user=gp, patient=p2, carer_name="A Neighbour", relationship="neighbour")

@@ -44,6 +44,7 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
     "patients:add_condition": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "patients:add_carer": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "patients:add_event": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
+    "patients:timeline": ("get", "p1", {**P1_RECORD, "anonymous": LOGIN}),
     "api-patient-lookup": (
         "post",
         "nhs_p1",

@@ -22,8 +22,8 @@ def test_load_demo_builds_a_record_worth_showing() -> None:
 def test_load_demo_names_an_accountable_gp_for_every_over_75_from_a_covering_team() -> None:
     from django.utils import timezone
 
-    from patients.presenters import age_on
-    from patients.staff import covering_staff
+    from patients.ages import age_on
+    from patients.selectors.staff import covering_staff
 
     call_command("load_demo", patients=400, quiet_logins=True)
     today = timezone.localdate()

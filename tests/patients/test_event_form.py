@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caremodel.models import AuditAction, AuditEvent, AuditOutcome
-from patients.events import MANUAL_SOURCE, event_record_manual
 from patients.models import ActivityEvent, Patient
+from patients.services.events import MANUAL_SOURCE, event_record_manual
 from tests.patients.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db

@@ -158,11 +158,11 @@ def test_activity_feed_rejects_bad_rows_with_line_numbers(feed_setup, admin) -> 
         f"{N1},emergency_admission,2024-01-02,RVV01,A1,4,",  # 2 good
         f"{N2},emergency_admission,2024-01-02,RVV01,A2,4,",  # 3 unknown patient
         f"{N1},teleport,2024-01-02,RVV01,A3,,",  # 4 bad type
-        f"{N1},fall,{future},RVV01,A4,,",  # 5 future
-        f"{N1},fall,2024-01-02,NOPE,A5,,",  # 6 unknown provider
+        f"{N1},ae_attendance,{future},RVV01,A4,,",  # 5 future
+        f"{N1},ae_attendance,2024-01-02,NOPE,A5,,",  # 6 unknown provider
         f"{N1},emergency_admission,2024-01-02,RVV01,A1,4,",  # 7 duplicate of line 2
-        f"{N1},fall,1930-01-01,RVV01,A6,,",  # 8 before birth
-        "943 476 5918,fall,2024-01-02,RVV01,A7,,",  # 9 invalid NHS number
+        f"{N1},ae_attendance,1930-01-01,RVV01,A6,,",  # 8 before birth
+        "943 476 5918,ae_attendance,2024-01-02,RVV01,A7,,",  # 9 invalid NHS number
     )
     report = import_activity(data=data, user=admin)
     assert sorted((e.line, e.field) for e in report.errors) == [
@@ -181,10 +181,10 @@ def test_activity_feed_rejects_bad_rows_with_line_numbers(feed_setup, admin) -> 
 
 def test_import_commands_print_the_report(feed_setup, tmp_path, capsys) -> None:
     path = tmp_path / "feed.csv"
-    path.write_bytes(activity_file(f"{N1},fall,2024-01-02,RVV01,C1,,"))
+    path.write_bytes(activity_file(f"{N1},ae_attendance,2024-01-02,RVV01,C1,,"))
     call_command("import_activity", str(path))
     assert "events added 1" in capsys.readouterr().out
-    path.write_bytes(activity_file(f"{N1},fall,2024-01-02,RVV01,C2,,", f"{N1},nope,2024-01-02,RVV01,C3,,"))
+    path.write_bytes(activity_file(f"{N1},ae_attendance,2024-01-02,RVV01,C2,,", f"{N1},nope,2024-01-02,RVV01,C3,,"))
     with pytest.raises(CommandError):
         call_command("import_activity", str(path), "--strict")
     assert "line 3: event_type" in capsys.readouterr().out
@@ -195,12 +195,12 @@ def test_import_commands_print_the_report(feed_setup, tmp_path, capsys) -> None:
 def test_a_pending_activity_row_is_applied_only_when_an_administrator_confirms(feed_setup, admin, gp) -> None:
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from patients.imports.pending import pending_match_resolve
+    from patients.services.pending_matches import pending_match_resolve
 
     _provider, patient = feed_setup
     data = (
         "nhs_number,event_type,event_date,provider_code,source_id,given_name,family_name,date_of_birth,postcode\n"
-        f",fall,2024-01-02,RVV01,P1,{patient.given_name},{patient.family_name},{patient.date_of_birth},{patient.postcode}\n"
+        f",ae_attendance,2024-01-02,RVV01,P1,{patient.given_name},{patient.family_name},{patient.date_of_birth},{patient.postcode}\n"
     ).encode()
     report = import_activity(data=data, user=admin)
     assert (report.queued_for_matching, report.events_added) == (1, 0)

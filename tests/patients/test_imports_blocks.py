@@ -22,16 +22,16 @@ def feed(area) -> bytes:
     PatientFactory(nhs_number=KNOWN, registered_practice=area.practice_a, date_of_birth=datetime.date(1940, 1, 1))
     PatientFactory(nhs_number=LATE_BORN, registered_practice=area.practice_a, date_of_birth=datetime.date(2024, 1, 1))
     return activity_file(
-        f"{KNOWN},fall,2024-01-02,RVV01,B1,,",  # 2
+        f"{KNOWN},ae_attendance,2024-01-02,RVV01,B1,,",  # 2
         f"{KNOWN},ae_attendance,2024-01-03,RVV01,B2,,",  # 3
-        f"{UNKNOWN},fall,2024-01-02,RVV01,B3,,",  # 4 no such patient
-        f"{KNOWN},fall,2024-01-04,RVV01,B1,,",  # 5 duplicate of line 2, in the next block
-        f"{LATE_BORN},fall,2023-06-01,RVV01,B4,,",  # 6 before birth
+        f"{UNKNOWN},ae_attendance,2024-01-02,RVV01,B3,,",  # 4 no such patient
+        f"{KNOWN},ae_attendance,2024-01-04,RVV01,B1,,",  # 5 duplicate of line 2, in the next block
+        f"{LATE_BORN},ae_attendance,2023-06-01,RVV01,B4,,",  # 6 before birth
         f"{KNOWN},teleport,2024-01-02,RVV01,B5,,",  # 7 bad type
         f"{LATE_BORN},emergency_admission,2024-02-01,,B6,3,",  # 8
         f"{KNOWN},discharge,2024-02-05,RVV01,B7,,care_home",  # 9
-        f"{KNOWN},fall,2024-01-05,RVV01,B2,,",  # 10 duplicate of line 3
-        f"{KNOWN},fall,2024-03-01,rvv01,B8,,",  # 11 lower-case provider code is the same provider
+        f"{KNOWN},ae_attendance,2024-01-05,RVV01,B2,,",  # 10 duplicate of line 3
+        f"{KNOWN},ae_attendance,2024-03-01,rvv01,B8,,",  # 11 lower-case provider code is the same provider
     )
 
 
@@ -80,7 +80,7 @@ def test_a_file_that_breaks_after_blocks_were_staged_applies_nothing(feed, admin
     """Blocks already staged (on PostgreSQL, by the writer thread) are rolled back with the rest
     when a later line cannot be read at all."""
     monkeypatch.setattr(activity, "BLOCK_ROWS", 2)
-    broken = feed + f'{KNOWN},fall,2024-04-01,RVV01,"B9\n'.encode()
+    broken = feed + f'{KNOWN},ae_attendance,2024-04-01,RVV01,"B9\n'.encode()
     report = import_activity(data=broken, user=admin)
     assert not report.applied
     assert [(e.field, e.reason[:13]) for e in report.errors][-1] == ("file", "Malformed CSV")

@@ -71,12 +71,13 @@ def test_a_row_stored_by_another_writer_meanwhile_is_skipped_not_an_error(area, 
 
     ProviderFactory(ods_code="RVV01")
     patient = PatientFactory(nhs_number=nhs_number_for(3000), registered_practice=area.practice_a)
-    first = activity_file(f"{patient.nhs_number},fall,2024-01-02,RVV01,W1,,")
+    first = activity_file(f"{patient.nhs_number},ae_attendance,2024-01-02,RVV01,W1,,")
     assert import_activity(data=first, user=None).events_added == 1
     blind = postgres._INSERT.format(events=postgres.EVENTS, patients=postgres.PATIENTS, new_only="")
     monkeypatch.setattr(postgres, "INSERT_NEW", blind)
     both = activity_file(
-        f"{patient.nhs_number},fall,2024-01-02,RVV01,W1,,", f"{patient.nhs_number},fall,2024-01-03,RVV01,W2,,"
+        f"{patient.nhs_number},ae_attendance,2024-01-02,RVV01,W1,,",
+        f"{patient.nhs_number},ae_attendance,2024-01-03,RVV01,W2,,",
     )
     report = import_activity(data=both, user=None)
     assert (report.applied, report.events_added, report.events_already_present) == (True, 1, 1)

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from caremodel.models import AuditAction, AuditEvent
-from patients.merge import patient_duplicate_pairs, patient_merge
 from patients.models import ActivityEvent, CareHomeResidence, CarerRelationship, Patient, PatientCondition, PendingMatch
+from patients.services.merge import patient_duplicate_pairs, patient_merge
 from tests.patients.factories import (
     ActivityEventFactory,
     CareHomeResidenceFactory,

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from caremodel.models import Role
-from patients import services
-from patients.staff import staff_choices
+from patients.selectors.staff import staff_choices
+from patients.services.patient import patient_update_registers
 from tests.caremodel.factories import UserFactory
 from tests.patients.test_record_forms import registers_data
 
@@ -55,18 +55,16 @@ def test_a_gp_of_another_practice_is_refused_naming_the_field(client, gp, gp_b, 
 
 def test_the_service_checks_the_rule_itself(gp, gp_b, care_coordinator, commissioner, p1) -> None:
     with pytest.raises(ValidationError) as refused:
-        services.patient_set_accountable_gp(user=gp, patient=p1, expected_version=1, gp_id=gp_b.pk)
+        patient_update_registers(user=gp, patient=p1, expected_version=1, changes={"accountable_gp": gp_b.pk})
     assert refused.value.message_dict == {
         "accountable_gp": ["Accountable GP must be an active GP in a team that covers Practice A."]
     }
     with pytest.raises(ValidationError) as refused:
-        services.patient_update_registers(
-            user=gp, patient=p1, expected_version=1, changes={"key_worker": commissioner.pk}
-        )
+        patient_update_registers(user=gp, patient=p1, expected_version=1, changes={"key_worker": commissioner.pk})
     assert refused.value.message_dict == {
         "key_worker": ["Key worker must be active clinical staff in a team that covers Practice A."]
     }
-    p1 = services.patient_update_registers(
+    p1 = patient_update_registers(
         user=gp, patient=p1, expected_version=1, changes={"accountable_gp": gp.pk, "key_worker": care_coordinator.pk}
     )
     assert (p1.accountable_gp, p1.key_worker, p1.version) == (gp, care_coordinator, 2)
@@ -75,4 +73,4 @@ def test_the_service_checks_the_rule_itself(gp, gp_b, care_coordinator, commissi
 def test_a_gp_who_has_left_cannot_be_named(gp, area, p1) -> None:
     leaver = UserFactory(username="gp.left", role=Role.GP, is_active=False, teams=[area.practice_team_a])
     with pytest.raises(ValidationError):
-        services.patient_set_accountable_gp(user=gp, patient=p1, expected_version=1, gp_id=leaver.pk)
+        patient_update_registers(user=gp, patient=p1, expected_version=1, changes={"accountable_gp": leaver.pk})

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from caremodel.models import AuditAction, AuditEvent
-from patients.merge import patient_merge
 from patients.models import ActivityEvent, PendingMatch, PendingMatchStatus
-from patients.pending_candidates import pending_match_candidates
+from patients.services.merge import patient_merge
+from patients.services.pending_matches import pending_match_candidates
 from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

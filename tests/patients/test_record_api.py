@@ -89,7 +89,7 @@ def test_nested_resources_refuse_mass_assignment_of_the_patient(api, p1, p2) -> 
         url, {"relationship": "son", "carer_name": "Sam", "is_main_carer": True}, content_type="application/json"
     )
     assert created.status_code == 201
-    assert api.get(url).json()[0]["carer_name"] == "Sam"
+    assert api.get(url).json()["results"][0]["carer_name"] == "Sam"
 
 
 def test_conditions_endpoint_records_once_and_names_bad_codes(api, p1) -> None:
@@ -105,7 +105,7 @@ def test_conditions_endpoint_records_once_and_names_bad_codes(api, p1) -> None:
     bad = api.post(url, {"code": "nope"}, content_type="application/json")
     assert bad.status_code == 400 and "code" in bad.json()
     assert PatientCondition.objects.filter(patient=p1).count() == 1
-    assert api.get(url).json()[0]["register"] == "heart_failure"
+    assert api.get(url).json()["results"][0]["register"] == "heart_failure"
 
 
 def test_event_intake_is_idempotent(api, p1) -> None:
@@ -117,6 +117,7 @@ def test_event_intake_is_idempotent(api, p1) -> None:
         "source_system": "ambulance",
         "source_id": "F1",
         "provider": "RVV01",
+        "with_fracture": False,
     }
     first = api.post(url, body, content_type="application/json", headers={"Idempotency-Key": "k1"})
     assert first.status_code == 201
@@ -152,7 +153,8 @@ def test_imports_endpoint_returns_the_same_report(client, admin, gp, area) -> No
     ProviderFactory(ods_code="RVV01")
     patient = PatientFactory(nhs_number=nhs_number_for(77), registered_practice=area.practice_a)
     data = activity_file(
-        f"{patient.nhs_number},fall,2024-01-02,RVV01,S1,,", f"{patient.nhs_number},fall,2024-13-02,RVV01,S2,,"
+        f"{patient.nhs_number},ae_attendance,2024-01-02,RVV01,S1,,",
+        f"{patient.nhs_number},ae_attendance,2024-13-02,RVV01,S2,,",
     )
     url = reverse("api-import", args=["activity"])
     client.force_login(gp)

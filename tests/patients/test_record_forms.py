@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caremodel.models import AuditAction, AuditEvent, AuditOutcome
-from patients import services
 from patients.models import CarerRelationship, Patient, PatientCondition
+from patients.services.patient import patient_update_registers
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +119,8 @@ def test_registers_form_shows_service_rules_against_the_field(client, gp, p1) ->
 def test_registers_form_refuses_a_stale_version_and_never_overwrites(client, gp, care_coordinator, p1) -> None:
     client.force_login(gp)
     loaded = registers_data(p1)  # the GP opens the form at version 1
-    services.patient_set_living_situation(
-        user=care_coordinator, patient=p1, expected_version=1, lives_alone=False, housebound=True
+    patient_update_registers(
+        user=care_coordinator, patient=p1, expected_version=1, changes={"lives_alone": False, "housebound": True}
     )
     response = client.post(url("edit_registers", p1), {**loaded, "lives_alone": "yes"})
     assert response.status_code == 409
@@ -264,7 +264,7 @@ def test_carer_form_is_404_without_a_relationship_and_403_for_a_commissioner(cli
 
 
 def test_registers_form_stays_valid_when_the_named_key_worker_has_left(client, gp, care_coordinator, p1) -> None:
-    services.patient_set_key_worker(user=gp, patient=p1, expected_version=1, key_worker_id=care_coordinator.pk)
+    patient_update_registers(user=gp, patient=p1, expected_version=1, changes={"key_worker": care_coordinator.pk})
     care_coordinator.is_active = False
     care_coordinator.save(update_fields=["is_active"])
     p1.refresh_from_db()

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from caremodel.models import AuditAction, AuditEvent
-from patients.search import patient_search
+from patients.services.search import patient_search
 from tests.patients.factories import CareHomeResidenceFactory, ConditionFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +108,12 @@ def test_list_page_search_is_posted_and_invalid_nhs_number_is_explained(client, 
     assert response.status_code == 400
     assert "check digit" in response.content.decode()
     response = client.post(reverse("patients:list"), {"q": p1.nhs_number})
+    assert response.status_code == 303 and p1.nhs_number not in response["Location"]
+    response = client.get(response["Location"])
     assert f'<a href="/patients/{p1.public_id}/">' in response.content.decode()
     response = client.get(reverse("patients:list"), {"q": p1.nhs_number})
     assert response.status_code == 400 and p1.display_name not in response.content.decode()
-    response = client.post(reverse("patients:list"), {"q": "hidden"})
+    response = client.post(reverse("patients:list"), {"q": "hidden"}, follow=True)
     assert p2.family_name not in response.content.decode()
     assert "No patients match" in response.content.decode()
 

@@ -15,7 +15,7 @@ def eager_celery():
 @pytest.fixture
 def start_run(eager_celery, django_capture_on_commit_callbacks):
     """Start a run through the nightly entry point and return it refreshed."""
-    from stratification import runs
+    from stratification.services import runs
 
     def start(**kwargs):
         kwargs.setdefault("triggered_by", "test")

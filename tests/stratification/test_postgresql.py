@@ -9,9 +9,10 @@ import psycopg
 import pytest
 from django.db import connection, connections
 
-from stratification import python_path, runs, sql_path, storage
+from stratification import scoring_python, scoring_sql, storage
 from stratification.features import FEATURE_NAMES, feature_vector
 from stratification.models import PublishedRun, RiskRun, RiskScore, RunStatus
+from stratification.services import runs
 from tests.stratification.factories import AS_OF, hand_model, random_population
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-only path")
@@ -58,9 +59,9 @@ def test_sql_and_python_paths_agree_on_the_same_data(area, start_run) -> None:
 def test_the_facts_and_features_agree_patient_by_patient(area) -> None:
     random_population(practice=area.practice_a, count=120, seed=5)
     (low, high), *_ = runs.chunk_ranges(size=10_000)
-    facts = sql_path.read_facts(as_of=AS_OF, first_id=low, last_id=high)
-    matrix, _ = sql_path.feature_matrix(facts, FEATURE_NAMES)
-    expected = list(python_path.facts_for_range(as_of=AS_OF, first_id=low, last_id=high))
+    facts = scoring_sql.read_facts(as_of=AS_OF, first_id=low, last_id=high)
+    matrix, _ = scoring_sql.feature_matrix(facts, FEATURE_NAMES)
+    expected = list(scoring_python.facts_for_range(as_of=AS_OF, first_id=low, last_id=high))
     assert [int(i) for i in facts["patient_id"]] == [f.patient_id for f in expected]
     for row, person in zip(matrix, expected, strict=True):
         assert list(row) == [feature_vector(person)[name] for name in FEATURE_NAMES]
@@ -169,7 +170,7 @@ def test_real_worker_fan_out_publishes_and_a_failing_chunk_fails_the_run_promptl
             def broken(**kwargs: object) -> int:
                 raise ValueError("corrupt chunk")
 
-            monkeypatch.setattr(sql_path, "score_chunk", broken)
+            monkeypatch.setattr(scoring_sql, "score_chunk", broken)
             started = time.monotonic()
             failed = runs.risk_run_start(triggered_by="test", as_of=AS_OF)
             ended = _wait_for_end(failed.pk)

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from patients.models import EventKind
-from stratification import runs
 from stratification.models import PublishedRun, RiskRun, RiskRunChunk, RiskScore, RunStatus
+from stratification.services import runs
 from tests.patients.factories import PatientFactory
 from tests.stratification.factories import AS_OF, add_condition, add_event, code, hand_model, random_population
 
@@ -85,8 +85,8 @@ def test_a_failing_chunk_fails_the_run_and_leaves_the_old_list(area, start_run, 
     def broken(**kwargs: object) -> int:
         raise ValueError("feed corrupted")
 
-    monkeypatch.setattr(runs.python_path, "score_chunk", broken)
-    monkeypatch.setattr(runs.sql_path, "score_chunk", broken)
+    monkeypatch.setattr(runs.scoring_python, "score_chunk", broken)
+    monkeypatch.setattr(runs.scoring_sql, "score_chunk", broken)
     failed = start_run(as_of=AS_OF)
     assert failed.status == RunStatus.FAILED
     assert "feed corrupted" in failed.error
@@ -240,7 +240,7 @@ def test_date_of_birth_is_required_today_and_unscoreable_records_are_left_out(ar
     NULL today; if that changes, the eligibility rule (born on or before the run date) already
     leaves such records out (NULL never compares true) rather than guessing an age."""
     from patients.models import Patient
-    from stratification.python_path import eligible_patients
+    from stratification.scoring_python import eligible_patients
 
     assert Patient._meta.get_field("date_of_birth").null is False
     hand_model()

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from stratification import runs
 from stratification.models import PublishedRun, RiskRun, RiskRunChunk, RiskScore, RunStatus
+from stratification.services import runs
 from tests.stratification.factories import hand_model, random_population
 
 REDIS_SERVER = shutil.which("redis-server") or ""
@@ -331,7 +331,7 @@ from contextlib import contextmanager
 import django
 
 django.setup()
-from stratification import runs
+from stratification.services import runs
 
 hold, start_at = float(sys.argv[1]), float(sys.argv[2])
 locks = []

@@ -5,8 +5,8 @@ import datetime
 
 from caremodel.celery import app
 from patients.models import EventKind, Patient
-from stratification import runs
 from stratification.models import RiskRun
+from stratification.services import runs
 from tests.stratification.factories import AS_OF, add_condition, add_event, code, hand_model, random_population
 
 

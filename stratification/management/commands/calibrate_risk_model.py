@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from caremodel.request_context import request_context
-from stratification.calibration import CalibrationImpossible, risk_model_calibrate
+from stratification.services.calibration import CalibrationImpossible, risk_model_calibrate
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from caremodel.request_context import request_context
-from stratification import runs
 from stratification.models import RiskModel, RiskRun, RiskRunChunk, RunStatus
 from stratification.scoring import BandConfigurationInvalid, RiskModelInvalid
+from stratification.services import runs
 
 
 class Command(BaseCommand):

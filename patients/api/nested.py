@@ -1,0 +1,129 @@
+"""Nested resources of a patient: conditions, carers and activity events. The patient comes from the
+URL and the care relationship, never from the body (no mass assignment). Every list is paginated
+(follow `next`), never cut short."""
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from caremodel.api_permissions import SeesPatientData
+from caremodel.api_support import call
+from patients.rules.events import EventInput
+from patients.selectors.carers import carer_rows
+from patients.selectors.events import event_rows
+from patients.selectors.patient import condition_rows
+from patients.serializers import (
+    CarerInputSerializer,
+    CarerSerializer,
+    ConditionInputSerializer,
+    ConditionSerializer,
+    EventInputSerializer,
+    EventSerializer,
+)
+from patients.services.carers import carer_add
+from patients.services.conditions import condition_record
+from patients.services.events import event_intake
+from patients.services.patient import patient_for_write, patient_open
+
+
+class NestedPagination(CursorPagination):
+    page_size = 50
+    max_page_size = 100
+    page_size_query_param = "page_size"
+
+
+class _PagedList(APIView):
+    """A page of one kind of the patient's rows, in a stable order."""
+
+    permission_classes = [IsAuthenticated, SeesPatientData]
+    pagination_class = NestedPagination
+    ordering: tuple[str, ...] = ("-id",)
+    resource = "patient"
+
+    def page(self, request: Request, rows: QuerySet[Any], serializer: Any) -> Response:
+        paginator = self.pagination_class()
+        paginator.ordering = self.ordering
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class ConditionListAPIView(_PagedList):
+    ordering = ("id",)
+
+    @extend_schema(responses={200: ConditionSerializer(many=True)})
+    def get(self, request: Request, public_id: UUID) -> Response:
+        patient = call(patient_open, user=request.user, public_id=public_id, resource="conditions")
+        return self.page(request, condition_rows(patient=patient), ConditionSerializer)
+
+    @extend_schema(request=ConditionInputSerializer, responses={201: ConditionSerializer, 200: ConditionSerializer})
+    def post(self, request: Request, public_id: UUID) -> Response:
+        serializer = ConditionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        patient = call(patient_for_write, user=request.user, public_id=public_id)
+        condition, created = call(
+            condition_record,
+            user=request.user,
+            patient=patient,
+            code=serializer.validated_data["code"],
+            onset_date=serializer.validated_data.get("onset_date"),
+            source="api",
+        )
+        return Response(ConditionSerializer(condition).data, status=201 if created else 200)
+
+
+class CarerListAPIView(_PagedList):
+    ordering = ("id",)
+
+    @extend_schema(responses={200: CarerSerializer(many=True)})
+    def get(self, request: Request, public_id: UUID) -> Response:
+        patient = call(patient_open, user=request.user, public_id=public_id, resource="carers")
+        return self.page(request, carer_rows(patient=patient), CarerSerializer)
+
+    @extend_schema(request=CarerInputSerializer, responses={201: CarerSerializer})
+    def post(self, request: Request, public_id: UUID) -> Response:
+        serializer = CarerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        patient = call(patient_for_write, user=request.user, public_id=public_id)
+        carer = call(carer_add, user=request.user, patient=patient, **serializer.validated_data)
+        return Response(CarerSerializer(carer).data, status=status.HTTP_201_CREATED)
+
+
+class EventListAPIView(_PagedList):
+    """Event intake is idempotent: send an Idempotency-Key header; a retry with the same key and
+    body replays the first answer (access checked and audited again), the same key with another body
+    gets 422."""
+
+    ordering = ("-event_date", "-id")
+
+    @extend_schema(responses={200: EventSerializer(many=True)})
+    def get(self, request: Request, public_id: UUID) -> Response:
+        patient = call(patient_open, user=request.user, public_id=public_id, resource="timeline")
+        return self.page(request, event_rows(patient=patient), EventSerializer)
+
+    @extend_schema(
+        request=EventInputSerializer,
+        responses={201: EventSerializer, 200: EventSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        serializer = EventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = call(
+            event_intake,
+            user=request.user,
+            public_id=public_id,
+            data=EventInput(**serializer.validated_data),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            payload=request.data,
+            render=lambda event: EventSerializer(event).data,
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+        return Response(outcome.body, status=outcome.status, headers=headers)
