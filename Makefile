@@ -47,10 +47,11 @@ test: setup ## Set up and run the whole test suite (browser tests included)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: setup ## ruff, mypy on services and selectors, and the patient-access lint
+lint: setup ## ruff, mypy, the patient-access lint and the dependency direction (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/lint_patient_access.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
 .PHONY: migrations-check

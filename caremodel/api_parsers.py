@@ -1,5 +1,6 @@
 """JSON intake that answers oversized or pathologically nested bodies with a 4xx, never a 500."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ class PayloadTooLarge(APIException):
 
 
 class SafeJSONParser(JSONParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         request = (parser_context or {}).get("request")
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0

@@ -3,22 +3,23 @@ from a role gate says who tried what, as a 404 from the care-relationship check 
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from caremodel import rules
 from caremodel.audit import audit_record
-from caremodel.models import AuditAction, AuditOutcome, Role
+from caremodel.models import AuditAction, AuditOutcome, Role, User
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def audit_role_refusal(request: HttpRequest, *, reason: str) -> None:
     audit_record(
-        user=request.user,  # type: ignore[arg-type]
+        user=cast(User, request.user),
         action=AuditAction.VIEW,
         outcome=AuditOutcome.DENIED,
         resource="page",
@@ -31,9 +32,9 @@ def patient_data_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not rules.may_see_patient_data(request.user):
-            reason = "role sees aggregates only" if request.user.role else "no role given yet"  # type: ignore[union-attr]
+            reason = "role sees aggregates only" if getattr(request.user, "role", "") else "no role given yet"
             audit_role_refusal(request, reason=reason)
             raise PermissionDenied("Your role does not see patient records.")
         return view(request, *args, **kwargs)
@@ -47,7 +48,7 @@ def role_required(*roles: Role) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not rules.has_role(request.user, *roles):
                 audit_role_refusal(request, reason=f"page is for: {', '.join(sorted(roles))}")
                 raise PermissionDenied("This page is for another role.")
@@ -64,7 +65,7 @@ def audience_required(audience: Callable[[Any], bool], *, reason: str) -> Callab
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not audience(request.user):
                 audit_role_refusal(request, reason=reason)
                 raise PermissionDenied("This page is for another role.")

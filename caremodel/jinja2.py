@@ -31,7 +31,8 @@ def _nhs_number(value: str | None) -> str:
 
 def environment(**options: Any) -> Environment:
     # Django builds a loader over DIRS; the NHS.UK macros are searched after our templates.
-    project_loader = options.pop("loader", None) or FileSystemLoader([str(d) for d in settings.TEMPLATES[0]["DIRS"]])
+    dirs: list[Any] = list(settings.TEMPLATES[0]["DIRS"])  # type: ignore[call-overload]
+    project_loader = options.pop("loader", None) or FileSystemLoader([str(d) for d in dirs])
     options.pop("undefined", None)
     options.pop("autoescape", None)
     env = Environment(

@@ -25,7 +25,8 @@ def is_active_member(user: AnyUser) -> bool:
 
 def has_role(user: AnyUser, *roles: str) -> bool:
     """The user is active and holds one of `roles` (never true for an account without a role)."""
-    return is_active_member(user) and bool(user.role) and user.role in roles  # type: ignore[union-attr]
+    role = getattr(user, "role", "")
+    return is_active_member(user) and bool(role) and role in roles
 
 
 def is_administrator(user: AnyUser) -> bool:
@@ -43,7 +44,8 @@ def is_clinical(user: AnyUser) -> bool:
 
 def may_see_patient_data(user: AnyUser) -> bool:
     """Whether the role can ever see patient-level data; the care relationship then decides which patients."""
-    return is_active_member(user) and bool(user.role) and user.role not in AGGREGATE_ONLY_ROLES  # type: ignore[union-attr]
+    role = getattr(user, "role", "")
+    return is_active_member(user) and bool(role) and role not in AGGREGATE_ONLY_ROLES
 
 
 def sees_population_figures(user: AnyUser) -> bool:

@@ -41,7 +41,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.role:
         return render(request, "home/no_role.html", {"teams": team_list_for_user(user=user)})
-    template = HOME_TEMPLATES.get(user.role, "home/clinician.html")
+    template = HOME_TEMPLATES.get(Role(user.role), "home/clinician.html")
     context: dict[str, object] = {
         "teams": team_list_for_user(user=user),
         "practices": practice_list_for_user(user=user),

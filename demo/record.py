@@ -100,8 +100,9 @@ def build_record(*, patients: list[Patient], seed: int, today: date) -> RecordCo
                     PatientCondition(patient_id=patient.pk, code_id=codes[code], onset_date=onset, source="demo")
                 )
                 deficits += 1
-        if age >= ACCOUNTABLE_GP_AGE and gps.get(patient.registered_practice_id):
-            patient.accountable_gp_id = rng.choice(gps[patient.registered_practice_id])
+        practice_gps = gps.get(patient.registered_practice_id or 0)
+        if age >= ACCOUNTABLE_GP_AGE and practice_gps:
+            patient.accountable_gp_id = rng.choice(practice_gps)
         if age >= 65:
             patient.lives_alone = rng.random() < 0.2 + 0.1 * band
             patient.housebound = rng.random() < 0.02 * band * (1 + deficits / 4)

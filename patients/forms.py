@@ -37,6 +37,11 @@ class PatientSearchForm(forms.Form):
 
     FIELDS = ("q", "date_of_birth", "postcode", "practice", "cluster", "age_band", "condition", "care_home")
 
+    def choices_of(self, name: str) -> list[tuple[str, str]]:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - the select fields above
+        return [(str(value), str(label)) for value, label in list(field.choices)]  # type: ignore[arg-type]
+
     def filters(self) -> dict[str, str]:
         return {name: str(self.data.get(name, "")).strip() for name in self.FIELDS if self.data.get(name)}
 

@@ -50,13 +50,13 @@ class RegistersForm(forms.Form):
         label="Preferred language",
         required=False,
         max_length=TEXT_LIMITS["preferred_language"],
-        error_messages={"max_length": text_too_long("preferred_language", "x" * 1000)},
+        error_messages={"max_length": str(text_too_long("preferred_language", "x" * 1000))},
     )
     communication_needs = forms.CharField(
         label="Communication needs",
         required=False,
         max_length=TEXT_LIMITS["communication_needs"],
-        error_messages={"max_length": text_too_long("communication_needs", "x" * 1000)},
+        error_messages={"max_length": str(text_too_long("communication_needs", "x" * 1000))},
     )
 
     SERVICE_FIELDS = REGISTER_FIELDS

@@ -47,7 +47,7 @@ class PatientPresenter:
     def choice_label(self) -> str:
         """How a patient is told apart when chosen from search results (a carer, a merge candidate)."""
         practice = self.patient.registered_practice
-        parts = [self.display_name, f"born {self.patient.date_of_birth.strftime('%-d %B %Y')}"]
+        parts: list[str] = [str(self.display_name), f"born {self.patient.date_of_birth.strftime('%-d %B %Y')}"]
         parts.append(f"NHS number {self.nhs_number_display}")
         if practice is not None:
             parts.append(practice.name)

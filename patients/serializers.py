@@ -30,7 +30,9 @@ class NHSNumberLookupSerializer(serializers.Serializer[dict[str, str]]):
 
 class PatientSerializer(serializers.ModelSerializer[Patient]):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    registered_practice = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    registered_practice: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="ods_code", read_only=True
+    )
 
     class Meta:
         model = Patient
@@ -142,7 +144,7 @@ class CarerInputSerializer(StrictInputSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer[ActivityEvent]):
-    provider = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    provider: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
 
     class Meta:
         model = ActivityEvent

@@ -48,11 +48,11 @@ class _Echo:
 
 @patient_data_required
 @require_GET
-def risk_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def risk_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered list as CSV, streamed: any size in constant memory, every exported patient audited."""
     form, filters = _filters(request)
     if form.errors:
-        messages = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        messages = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
         return HttpResponse(f"Check the filters: {messages}", status=400, content_type="text/plain; charset=utf-8")
     pointer = published_run()
     run_id = pointer.run_id if pointer else None

@@ -179,7 +179,7 @@ class PostgresEventStage:
             cursor.execute("DROP TABLE activity_staging, activity_touched")
         return added
 
-    def _audit_values(self) -> list[object]:
+    def _audit_values(self) -> list[Any]:
         user = self.user
         signed_in = user is not None and user.is_authenticated
         context = current_context()

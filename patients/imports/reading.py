@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from patients.imports.report import ImportReport
 
@@ -67,7 +68,7 @@ def open_csv(
     return columns, _records(reader, width=len(header), report=report)
 
 
-def _records(reader: "csv._reader", *, width: int, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+def _records(reader: Any, *, width: int, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
     rows = 0
     try:
         for values in reader:

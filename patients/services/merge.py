@@ -149,6 +149,7 @@ def patient_merge(*, user: User, keep: Patient, remove: Patient) -> MergeResult:
             if relation.get_accessor_name() in handled or not isinstance(relation.field, ForeignKey):
                 continue
             model = relation.related_model
+            assert not isinstance(model, str)  # noqa: S101 - resolved once the app registry is ready
             count = model._default_manager.filter(**{relation.field.name: remove}).update(**{relation.field.name: keep})
             if count:
                 moved[relation.get_accessor_name() or model._meta.label] = count

@@ -126,9 +126,7 @@ def _select_items(form: PatientSearchForm, request: AuthenticatedHttpRequest) ->
     practices = practice_list_for_user(user=request.user)
     choices = {
         "practice": [("", "Any practice")] + [(p.ods_code, p.name) for p in practices],
-        "age_band": form.fields["age_band"].choices,  # type: ignore[attr-defined]
-        "condition": form.fields["condition"].choices,  # type: ignore[attr-defined]
-        "care_home": form.fields["care_home"].choices,  # type: ignore[attr-defined]
+        **{name: form.choices_of(name) for name in ("age_band", "condition", "care_home")},
     }
     return {
         name: [{"value": value, "text": label, "selected": value == form.data.get(name, "")} for value, label in items]
