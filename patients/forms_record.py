@@ -209,7 +209,7 @@ class EventForm(forms.Form):
     patients.rules.events, the same the API, the services and the activity import ask."""
 
     kind = forms.ChoiceField(label="What happened", error_messages={"required": "Choose what happened."})
-    event_date = NHSDateField(label="Event date", help_text="For example, 15 3 2024.")
+    event_date = NHSDateField(label="Event date", help_text="For example, 15 3 2024.", past_only=False)
     provider = forms.ChoiceField(label="Provider (optional)", required=False)
     length_of_stay_days = forms.IntegerField(
         label="Length of stay in days (admissions)",
@@ -242,15 +242,29 @@ class EventForm(forms.Form):
         self.fields["kind"].error_messages["invalid_choice"] = rules.KIND_UNKNOWN
         self.fields["provider"].error_messages["invalid_choice"] = "Choose the provider from the list."
 
+    DETAILS = ("kind", "length_of_stay_days", "discharge_destination", "with_fracture")
+
     def clean(self) -> dict[str, Any]:
+        """Every rule whose values parsed, so that all faults are shown at once."""
         data = super().clean() or {}
-        if self.errors or not data.get("kind"):
-            return data
-        faults = rules.event_faults(
-            data=self.event_input(data), date_of_birth=self.date_of_birth, today=timezone.localdate()
-        )
+        faults: dict[str, str] = {}
+        if data.get("event_date"):
+            fault = rules.event_date_fault(
+                event_date=data["event_date"], date_of_birth=self.date_of_birth, today=timezone.localdate()
+            )
+            if fault:
+                faults["event_date"] = fault
+        if data.get("kind") and not any(name in self.errors for name in self.DETAILS):
+            event = self.event_input({"event_date": None, **data})
+            faults.update(
+                rules.event_detail_faults(
+                    event.kind, event.length_of_stay_days, event.discharge_destination, event.with_fracture
+                )
+            )
+        if data.get("provider") and (fault := rules.provider_fault(self.providers[data["provider"]].kind)):
+            faults["provider"] = fault
         for field, message in faults.items():
-            self.add_error(field if field in self.fields else None, message)
+            self.add_error(field, message)
         return data
 
     def event_input(self, data: dict[str, Any]) -> rules.EventInput:

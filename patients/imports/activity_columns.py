@@ -322,7 +322,8 @@ def _stay(raw: str) -> int | Fault | None:
     """A whole number of days; its range and the kinds it belongs to are rules.event_detail_faults'."""
     if not raw:
         return None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 9:
+    digits = raw[1:] if raw.startswith("-") else raw
+    if digits.isascii() and digits.isdigit() and len(digits) <= 9:
         return int(raw)
     return Fault(f"{raw[:20]!r} is not a whole number of days.")
 

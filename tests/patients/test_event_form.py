@@ -95,7 +95,7 @@ def test_bad_input_names_the_field_never_a_500(client, gp, p1) -> None:
     assert response.status_code == 400
     body = response.content.decode()
     assert "Choose what happened from the list." in body
-    assert "Event date must be today or in the past." in body
+    assert "The event date cannot be in the future." in body
     assert "Choose the provider from the list." in body
     assert "Length of stay must be a whole number of days" in body
     response = client.post(url("add_event", p1), event_data("fall", datetime.date(1930, 1, 1), with_fracture="no"))
