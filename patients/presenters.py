@@ -43,6 +43,21 @@ class PatientPresenter:
     def is_deceased(self) -> bool:
         return self.patient.date_of_death is not None
 
+    @staticmethod
+    def event_details(event: ActivityEvent) -> str:
+        """The timeline's details column: length of stay, destination, fracture, and who recorded it."""
+        parts = []
+        if event.length_of_stay_days is not None:
+            parts.append(f"{event.length_of_stay_days} day{'' if event.length_of_stay_days == 1 else 's'} in hospital")
+        if event.discharge_destination:
+            parts.append(f"to {event.get_discharge_destination_display().lower()}")
+        if event.with_fracture is not None:
+            parts.append("with a fracture" if event.with_fracture else "without a fracture")
+        if event.source_system == "manual":
+            parts.append("entered by hand")
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
+
     @property
     def choice_label(self) -> str:
         """How a patient is told apart when chosen from search results (a carer, a merge candidate)."""
@@ -107,21 +122,6 @@ class PatientRecordPresenter(PatientPresenter):
         if self.patient.communication_needs:
             parts.append(self.patient.communication_needs)
         return "; ".join(parts) or "None recorded"
-
-    @staticmethod
-    def event_details(event: ActivityEvent) -> str:
-        """The timeline's details column: length of stay, destination, fracture, and who recorded it."""
-        parts = []
-        if event.length_of_stay_days is not None:
-            parts.append(f"{event.length_of_stay_days} day{'' if event.length_of_stay_days == 1 else 's'} in hospital")
-        if event.discharge_destination:
-            parts.append(f"to {event.get_discharge_destination_display().lower()}")
-        if event.with_fracture is not None:
-            parts.append("with a fracture" if event.with_fracture else "without a fracture")
-        if event.source_system == "manual":
-            parts.append("entered by hand")
-        text = ", ".join(parts)
-        return text[:1].upper() + text[1:]
 
     @staticmethod
     def staff_display(user: User | None) -> str:
