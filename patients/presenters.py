@@ -1,5 +1,6 @@
 """Turn a Patient into what the page shows, so templates stay free of rules."""
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from uuid import UUID
@@ -78,7 +79,7 @@ class PatientRecordPresenter(PatientPresenter):
         *,
         conditions: list[PatientCondition],
         care_home_stays: list[CareHomeResidence],
-        carers: list[CarerRelationship],
+        carers: list["CarerContact"],
         events: list[ActivityEvent],
     ) -> None:
         super().__init__(patient)
@@ -156,3 +157,62 @@ def list_row(patient: Patient, *, today: date) -> dict[str, object]:
         {"text": practice.name if practice else ""},
     ]
     return {"name": patient.display_name, "cells": cells}
+
+
+@dataclass(frozen=True)
+class PersonShown:
+    """Another patient as one record may show them (docs/adr/0015): always by name, as a contact; their
+    record's link (and what only their record holds) only when the viewer may see them."""
+
+    name: str
+    record_url: str = ""
+    public_id: UUID | None = None
+
+    @property
+    def may_open(self) -> bool:
+        return bool(self.record_url)
+
+
+@dataclass(frozen=True)
+class CarerContact:
+    """A carer on the cared-for person's record: who, how related, how to reach them."""
+
+    id: int
+    carer: PersonShown
+    is_patient: bool
+    relationship: str
+    is_main_carer: bool
+    availability: str
+    contact_phone: str
+    since: date | None
+    until: date | None
+
+
+def person_shown(patient: Patient, *, visible: set[int]) -> PersonShown:
+    if patient.pk in visible:
+        return PersonShown(name=patient.display_name, record_url=record_url(patient), public_id=patient.public_id)
+    return PersonShown(name=patient.display_name)
+
+
+def carer_contact(row: CarerRelationship, *, visible: set[int]) -> CarerContact:
+    carer = row.carer_patient
+    return CarerContact(
+        id=row.pk,
+        carer=person_shown(carer, visible=visible) if carer is not None else PersonShown(name=row.carer_name),
+        is_patient=carer is not None,
+        relationship=row.relationship,
+        is_main_carer=row.is_main_carer,
+        availability=row.availability,
+        contact_phone=row.contact_phone,
+        since=row.since,
+        until=row.until,
+    )
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """A row of a practice's carers register; `cares_for` is None when the viewer has no care
+    relationship with the person cared for (they are then not shown at all)."""
+
+    contact: CarerContact
+    cares_for: PersonShown | None

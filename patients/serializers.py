@@ -115,23 +115,20 @@ class ConditionInputSerializer(StrictInputSerializer):
     onset_date = serializers.DateField(required=False, allow_null=True)
 
 
-class CarerSerializer(serializers.ModelSerializer[CarerRelationship]):
-    carer_patient = serializers.UUIDField(source="carer_patient.public_id", read_only=True, allow_null=True)
+class CarerSerializer(serializers.Serializer[Any]):
+    """A carer as a contact (docs/adr/0015): a carer who is a patient is named; their record's id is given
+    only when the caller may see that record."""
 
-    class Meta:
-        model = CarerRelationship
-        fields = [
-            "id",
-            "carer_patient",
-            "carer_name",
-            "relationship",
-            "is_main_carer",
-            "availability",
-            "contact_phone",
-            "since",
-            "until",
-        ]
-        read_only_fields = fields
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="carer.name", read_only=True)
+    is_patient = serializers.BooleanField(read_only=True)
+    carer_patient = serializers.UUIDField(source="carer.public_id", read_only=True, allow_null=True)
+    relationship = serializers.CharField(read_only=True)
+    is_main_carer = serializers.BooleanField(read_only=True)
+    availability = serializers.CharField(read_only=True)
+    contact_phone = serializers.CharField(read_only=True)
+    since = serializers.DateField(read_only=True, allow_null=True)
+    until = serializers.DateField(read_only=True, allow_null=True)
 
 
 class CarerInputSerializer(StrictInputSerializer):

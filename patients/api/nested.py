@@ -2,6 +2,7 @@
 URL and the care relationship, never from the body (no mass assignment). Every list is paginated
 (follow `next`), never cut short."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +29,7 @@ from patients.serializers import (
     EventInputSerializer,
     EventSerializer,
 )
-from patients.services.carers import carer_add
+from patients.services.carers import carer_add, carer_contacts
 from patients.services.conditions import condition_record
 from patients.services.events import event_intake
 from patients.services.patient import patient_for_write, patient_open
@@ -48,11 +49,13 @@ class _PagedList(APIView):
     ordering: tuple[str, ...] = ("-id",)
     resource = "patient"
 
-    def page(self, request: Request, rows: QuerySet[Any], serializer: Any) -> Response:
+    def page(
+        self, request: Request, rows: QuerySet[Any], serializer: Any, present: Callable[[list[Any]], list[Any]] = list
+    ) -> Response:
         paginator = self.pagination_class()
         paginator.ordering = self.ordering
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(serializer(page, many=True).data)
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        return paginator.get_paginated_response(serializer(present(page), many=True).data)
 
 
 class ConditionListAPIView(_PagedList):
@@ -85,7 +88,12 @@ class CarerListAPIView(_PagedList):
     @extend_schema(responses={200: CarerSerializer(many=True)})
     def get(self, request: Request, public_id: UUID) -> Response:
         patient = call(patient_open, user=request.user, public_id=public_id, resource="carers")
-        return self.page(request, carer_rows(patient=patient), CarerSerializer)
+        return self.page(
+            request,
+            carer_rows(patient=patient),
+            CarerSerializer,
+            present=lambda rows: carer_contacts(user=request.user, rows=rows),
+        )
 
     @extend_schema(request=CarerInputSerializer, responses={201: CarerSerializer})
     def post(self, request: Request, public_id: UUID) -> Response:
@@ -93,7 +101,8 @@ class CarerListAPIView(_PagedList):
         serializer.is_valid(raise_exception=True)
         patient = call(patient_for_write, user=request.user, public_id=public_id)
         carer = call(carer_add, user=request.user, patient=patient, **serializer.validated_data)
-        return Response(CarerSerializer(carer).data, status=status.HTTP_201_CREATED)
+        contact = carer_contacts(user=request.user, rows=[carer])[0]
+        return Response(CarerSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
 class EventListAPIView(_PagedList):

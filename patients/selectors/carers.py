@@ -18,15 +18,16 @@ def carer_rows(*, patient: Patient) -> QuerySet[CarerRelationship]:
 
 
 def practice_carers_register(*, user: User, practice: Organisation) -> QuerySet[CarerRelationship]:
-    """Current carers on a practice's register, limited to people this user has a care relationship with:
-    the cared-for patient must be visible, and so must a carer who is a patient.
+    """Current carers on a practice's register, for a user: rows where the user has a care relationship
+    with the cared-for patient or with the carer (who is then a patient here). What the page shows of the
+    other person follows docs/adr/0015: a carer as a contact, a cared-for person not at all.
 
     A carer belongs on a practice's register when the carer is registered there, or cares for
     someone registered there."""
     visible = patient_scoped_queryset(user=user).values("pk")
     return (
-        CarerRelationship.objects.filter(until__isnull=True, patient__in=visible)
-        .filter(Q(carer_patient__isnull=True) | Q(carer_patient__in=visible))
+        CarerRelationship.objects.filter(until__isnull=True)
+        .filter(Q(patient__in=visible) | Q(carer_patient__in=visible))
         .filter(Q(patient__registered_practice=practice) | Q(carer_patient__registered_practice=practice))
         .select_related("patient", "carer_patient")
         .order_by("patient__search_family", "patient__search_given", "id")

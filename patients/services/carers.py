@@ -1,5 +1,6 @@
 """Carers: who cares for a patient (a patient here or not), and the audited carers register page."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -9,10 +10,13 @@ from caremodel.access import patient_access_policy
 from caremodel.audit import audit_record, audit_record_many
 from caremodel.models import AuditAction, AuditOutcome, Organisation, User
 from patients.models import CarerRelationship, Patient
+from patients.presenters import CarerContact, RegisterRow, carer_contact, person_shown
 from patients.selectors.carers import practice_carers_register
+from patients.selectors.patient import patient_ids_visible
 from patients.services.patient import PatientVersionConflict, patient_open_for_update
 
-REGISTER_PAGE_LIMIT = 500
+REGISTER_PAGE_SIZE = 100
+CONTACT = "carer_contact"  # the audit's name for a person shown only as someone's carer
 
 
 def carer_add(
@@ -110,18 +114,59 @@ def carer_end(*, user: User, carer: CarerRelationship, until: date) -> CarerRela
     return carer
 
 
-def practice_carers_page(
-    *, user: User, practice: Organisation, limit: int = REGISTER_PAGE_LIMIT
-) -> list[CarerRelationship]:
-    """The register as shown on a page: every patient who appears is audited (LIST)."""
-    rows = list(practice_carers_register(user=user, practice=practice)[:limit])
-    ids = {row.patient_id for row in rows} | {row.carer_patient_id for row in rows if row.carer_patient_id}
-    if ids:
+def carer_contacts(*, user: User, rows: list[CarerRelationship]) -> list[CarerContact]:
+    """The carers of an opened record as contacts (docs/adr/0015): a carer who is a patient is shown by name,
+    with a link to their record only if the user may see it. Each such carer is audited as having appeared
+    (LIST), with the relationship that lets the user see them, or as a contact."""
+    carer_ids = [row.carer_patient_id for row in rows if row.carer_patient_id is not None]
+    visible = patient_ids_visible(user=user, patient_ids=carer_ids)
+    if carer_ids:
+        relationships = patient_access_policy.relationships_for(user=user, model=Patient, patient_ids=sorted(visible))
         audit_record_many(
             user=user,
             action=AuditAction.LIST,
-            patient_ids=sorted(ids),
+            patient_ids=sorted(set(carer_ids)),
+            relationship=CONTACT,
+            relationships=relationships,
+            resource="carer",
+        )
+    return [carer_contact(row, visible=visible) for row in rows]
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    rows: list[RegisterRow]
+    page: int
+    has_next: bool
+
+
+def practice_carers_page(*, user: User, practice: Organisation, page: int = 1) -> RegisterPage:
+    """A page of the register as shown: the people the user may see, and carers they may not see shown as
+    contacts (docs/adr/0015); everyone who appears is audited (LIST) with the relationship that let them
+    appear."""
+    page = max(1, page)
+    start = (page - 1) * REGISTER_PAGE_SIZE
+    found = list(practice_carers_register(user=user, practice=practice)[start : start + REGISTER_PAGE_SIZE + 1])
+    has_next = len(found) > REGISTER_PAGE_SIZE
+    found = found[:REGISTER_PAGE_SIZE]
+    people = {row.patient_id for row in found} | {row.carer_patient_id for row in found if row.carer_patient_id}
+    visible = patient_ids_visible(user=user, patient_ids=people)
+    shown = visible | {row.carer_patient_id for row in found if row.carer_patient_id}
+    if shown:
+        audit_record_many(
+            user=user,
+            action=AuditAction.LIST,
+            patient_ids=sorted(shown),
+            relationship=CONTACT,
+            relationships=patient_access_policy.relationships_for(user=user, model=Patient, patient_ids=sorted(visible)),
             resource="carers_register",
             detail={"practice": practice.ods_code},
         )
-    return rows
+    rows = [
+        RegisterRow(
+            contact=carer_contact(row, visible=visible),
+            cares_for=person_shown(row.patient, visible=visible) if row.patient_id in visible else None,
+        )
+        for row in found
+    ]
+    return RegisterPage(rows=rows, page=page, has_next=has_next)

@@ -111,5 +111,9 @@ def carers_register(request: AuthenticatedHttpRequest, ods_code: str) -> HttpRes
     practice = practice_list_for_user(user=request.user).filter(ods_code=ods_code).first()
     if practice is None:
         raise Http404("No such practice among those your teams cover.")
-    rows = practice_carers_page(user=request.user, practice=practice)
-    return render(request, "patients/carers_register.html", {"practice": practice, "rows": rows})
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    page = practice_carers_page(user=request.user, practice=practice, page=min(number, 100_000))
+    return render(request, "patients/carers_register.html", {"practice": practice, "page": page})

@@ -31,6 +31,7 @@ from patients.selectors.patient import (
     registered_population_by_cluster,
 )
 from patients.selectors.staff import staff_choices
+from patients.services.carers import carer_contacts
 from patients.services.conditions import condition_record
 from patients.services.patient import (
     PatientVersionConflict,
@@ -145,7 +146,7 @@ def detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
         patient,
         conditions=patient_conditions(patient=patient),
         care_home_stays=patient_care_home_stays(patient=patient),
-        carers=carers_of_patient(patient=patient),
+        carers=carer_contacts(user=request.user, rows=carers_of_patient(patient=patient)),
         events=timeline.rows,
     )
     context = {

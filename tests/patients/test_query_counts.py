@@ -40,7 +40,7 @@ def _fill(patient, count: int, area) -> None:
             onset_date=datetime.date(2000 + n, 1, 1),
         )
         ActivityEventFactory(patient=patient, provider=hospital, event_date=datetime.date(2024, 1, 1 + n))
-        carer_patient = PatientFactory(registered_practice=area.practice_a) if n % 2 else None
+        carer_patient = PatientFactory(registered_practice=area.practice_a) if n % 2 == 0 else None
         CarerFactory(patient=patient, carer_patient=carer_patient, carer_name="" if carer_patient else "Jo")
 
 

@@ -89,7 +89,7 @@ def test_nested_resources_refuse_mass_assignment_of_the_patient(api, p1, p2) -> 
         url, {"relationship": "son", "carer_name": "Sam", "is_main_carer": True}, content_type="application/json"
     )
     assert created.status_code == 201
-    assert api.get(url).json()["results"][0]["carer_name"] == "Sam"
+    assert api.get(url).json()["results"][0]["name"] == "Sam"
 
 
 def test_conditions_endpoint_records_once_and_names_bad_codes(api, p1) -> None:
