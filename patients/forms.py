@@ -3,7 +3,7 @@
 from django import forms
 
 from patients.filters import AGE_BANDS
-from patients.models import LongTermCondition
+from patients.models import ImportKind, LongTermCondition
 
 
 class NHSNumberLookupForm(forms.Form):
@@ -46,22 +46,13 @@ class PatientSearchForm(forms.Form):
         return {name: str(self.data.get(name, "")).strip() for name in self.FIELDS if self.data.get(name)}
 
 
-IMPORT_KINDS = (("gp_extract", "GP registration extract"), ("activity", "Activity feed (hospital / SUS extract)"))
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
 class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(label="What the file is", choices=IMPORT_KINDS, widget=forms.RadioSelect)
+    """The upload's rules (size, name) are patients.services.imports.import_upload_fault, asked again
+    by the service; the form shows them against the field."""
+
+    kind = forms.ChoiceField(label="What the file is", choices=ImportKind.choices, widget=forms.RadioSelect)
     file = forms.FileField(label="CSV file (UTF-8)")
     strict = forms.BooleanField(label="Apply nothing if any row is rejected", required=False)
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 200 MB; split it or use the import command.")
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError("Upload a .csv file.")
-        return upload
 
 
 class MergeForm(forms.Form):

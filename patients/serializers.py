@@ -3,7 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from caremodel.models import Organisation
-from patients.models import ActivityEvent, CarerRelationship, ConsentToShare, Patient, PatientCondition
+from patients.models import ActivityEvent, ConsentToShare, Patient, PatientCondition
 from patients.nhs_number import InvalidNHSNumber, normalise_nhs_number
 
 
@@ -176,3 +176,17 @@ class EventInputSerializer(StrictInputSerializer):
 class ImportInputSerializer(StrictInputSerializer):
     file = serializers.FileField()
     strict = serializers.BooleanField(required=False, default=False)
+
+
+class ImportJobSerializer(serializers.Serializer[Any]):
+    """An import's progress; `report` (every rejected row with its line, field and reason) once it is done."""
+
+    id = serializers.UUIDField(source="job.public_id", read_only=True)
+    kind = serializers.CharField(source="job.kind", read_only=True)
+    status = serializers.CharField(source="job.status", read_only=True)
+    file_name = serializers.CharField(source="job.file_name", read_only=True)
+    rows_read = serializers.IntegerField(read_only=True)
+    total_rows = serializers.IntegerField(source="job.total_lines", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    report = serializers.JSONField(source="job.report", read_only=True, allow_null=True)
+    error = serializers.CharField(source="job.error", read_only=True)

@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("patients/<uuid:public_id>/carers/", nested.CarerListAPIView.as_view(), name="api-patient-carers"),
     path("patients/<uuid:public_id>/events/", nested.EventListAPIView.as_view(), name="api-patient-events"),
+    path("imports/jobs/<uuid:public_id>/", imports.ImportJobAPIView.as_view(), name="api-import-job"),
     path("imports/<slug:kind>/", imports.ImportAPIView.as_view(), name="api-import"),
 ]

@@ -12,6 +12,7 @@ ignore_conflicts), so a row already stored is not stored again; in strict mode a
 bad row rolls the whole transaction back.
 """
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import date
 from itertools import islice
@@ -62,15 +63,22 @@ class MemoryEventStage:
 
 
 def import_activity(
-    *, data: bytes, user: User | None, strict: bool = False, source_system: str = "sus"
+    *,
+    data: bytes,
+    user: User | None,
+    strict: bool = False,
+    source_system: str = "sus",
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate the whole feed, then store every valid event once."""
     with cyclic_gc_paused():
-        return _import(data=data, user=user, strict=strict, source_system=source_system)
+        return _import(data=data, user=user, strict=strict, source_system=source_system, progress=progress)
 
 
-def _import(*, data: bytes, user: User | None, strict: bool, source_system: str) -> ImportReport:
-    report = ImportReport(kind="activity", strict=strict)
+def _import(
+    *, data: bytes, user: User | None, strict: bool, source_system: str, progress: Callable[[int], None] | None
+) -> ImportReport:
+    report = ImportReport(kind="activity", strict=strict, progress=progress)
     try:
         text = decode(data, report)
         columns, records = open_csv(text, required=REQUIRED, optional=OPTIONAL, report=report)

@@ -4,6 +4,7 @@ Columns: nhs_number, given_name, family_name, date_of_birth, sex, postcode, prac
 conditions (";"-separated codes, each optionally "code:onset-date"), and optionally date_of_death.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -120,9 +121,11 @@ def _validate_row(
     return parsed if len(report.errors) == errors_before else None
 
 
-def import_gp_extract(*, data: bytes, user: User | None, strict: bool = False) -> ImportReport:
+def import_gp_extract(
+    *, data: bytes, user: User | None, strict: bool = False, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Validate the whole extract, then create or update patients and add their conditions."""
-    report = ImportReport(kind="gp_extract", strict=strict)
+    report = ImportReport(kind="gp_extract", strict=strict, progress=progress)
     today = timezone.localdate()
     practices = dict(Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE).values_list("ods_code", "pk"))
     codes = dict(ClinicalCode.objects.values_list("code", "pk"))

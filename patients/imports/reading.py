@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from patients.imports.report import ImportReport
+from patients.imports.report import PROGRESS_EVERY, ImportReport
 
 MAX_FIELD = 1_000
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
@@ -75,6 +75,8 @@ def _records(reader: Any, *, width: int, report: ImportReport) -> Iterator[tuple
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             rows += 1
+            if report.progress is not None and rows % PROGRESS_EVERY == 0:
+                report.progress(rows)
             if len(values) != width:
                 report.reject(reader.line_num, "row", f"Expected {width} fields, found {len(values)}.")
                 continue

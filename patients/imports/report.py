@@ -1,7 +1,10 @@
 """What an import says back: every rejected row with its line number, field and reason."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+PROGRESS_EVERY = 10_000  # rows between two progress reports
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class ImportReport:
     events_already_present: int = 0
     queued_for_matching: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Told the number of rows read so far, every PROGRESS_EVERY rows (a job's progress bar).
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rejected_lines(self) -> list[int]:
@@ -36,6 +41,8 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("progress", None)
+        data["summary"] = self.summary()
         data["rejected_rows"] = len(self.rejected_lines)
         data["errors"] = [asdict(error) for error in sorted(self.errors, key=lambda e: (e.line, e.field))]
         return data

@@ -1,7 +1,7 @@
 from patients.models.carers import CarerRelationship
 from patients.models.codes import ClinicalCode, FrailtyDeficit, LongTermCondition
 from patients.models.events import ActivityEvent, DischargeDestination, EventKind
-from patients.models.intake import PendingMatch, PendingMatchStatus
+from patients.models.intake import ImportJob, ImportJobStatus, ImportKind, PendingMatch, PendingMatchStatus
 from patients.models.patient import ConsentToShare, Patient, Sex
 from patients.models.registers import CareHomeResidence, PatientCondition
 
@@ -14,6 +14,9 @@ __all__ = [
     "DischargeDestination",
     "EventKind",
     "FrailtyDeficit",
+    "ImportJob",
+    "ImportJobStatus",
+    "ImportKind",
     "LongTermCondition",
     "Patient",
     "PatientCondition",

@@ -1,6 +1,8 @@
 """What arrives from outside and needs a second look: import rows that could not be matched
 on NHS number (a person confirms them, nothing is merged silently)."""
 
+import uuid
+
 from django.db import models
 
 
@@ -40,3 +42,42 @@ class PendingMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} line {self.line_number} ({self.get_status_display()})"
+
+
+class ImportKind(models.TextChoices):
+    GP_EXTRACT = "gp_extract", "GP registration extract"
+    ACTIVITY = "activity", "Activity feed (hospital / SUS extract)"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """A file uploaded for import, run by a Celery worker rather than inside the request: a million-row
+    extract outlives any proxy timeout. The stored file is deleted once it has been read; the report
+    (every rejected row with its reason) is kept."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    strict = models.BooleanField(default=False)
+    upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255, help_text="The uploaded file's name, made safe.")
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    total_lines = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    created_by = models.ForeignKey("caremodel.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import ({self.get_status_display()})"

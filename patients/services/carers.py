@@ -158,7 +158,9 @@ def practice_carers_page(*, user: User, practice: Organisation, page: int = 1) -
             action=AuditAction.LIST,
             patient_ids=sorted(shown),
             relationship=CONTACT,
-            relationships=patient_access_policy.relationships_for(user=user, model=Patient, patient_ids=sorted(visible)),
+            relationships=patient_access_policy.relationships_for(
+                user=user, model=Patient, patient_ids=sorted(visible)
+            ),
             resource="carers_register",
             detail={"practice": practice.ods_code},
         )

@@ -6,17 +6,23 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caremodel.decorators import role_required
+from caremodel.forms import add_service_errors
 from caremodel.http import AuthenticatedHttpRequest
 from caremodel.models import Role
 from patients.forms import ImportUploadForm, MergeForm
-from patients.models import Patient, PendingMatch
+from patients.models import ImportJob, Patient, PendingMatch
 from patients.presenters import PatientPresenter
-from patients.services.imports import import_file
+from patients.services.imports import (
+    import_body_fault,
+    import_job_progress,
+    import_job_start,
+    recent_import_jobs,
+)
 from patients.services.merge import patient_duplicate_pairs, patient_merge, patients_for_merge
 from patients.services.pending_matches import pending_match_candidates, pending_match_decide, pending_matches
 
@@ -24,17 +30,49 @@ from patients.services.pending_matches import pending_match_candidates, pending_
 @role_required(Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Upload a file; a worker imports it and the job page shows the progress, then the report."""
+    if request.method == "POST" and (too_large := import_body_fault(content_length=request.META.get("CONTENT_LENGTH"))):
+        form = ImportUploadForm(data={})  # the body is not read: only the refusal is shown
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, too_large)
+        return render(request, "patients/import_upload.html", {"form": form, "jobs": []}, status=413)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        report = import_file(
-            user=request.user,
-            kind=form.cleaned_data["kind"],
-            data=form.cleaned_data["file"].read(),
-            strict=form.cleaned_data["strict"],
-        )
-    status = 400 if form.errors else 200
-    return render(request, "patients/import_upload.html", {"form": form, "report": report}, status=status)
+        try:
+            job = import_job_start(
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                strict=form.cleaned_data["strict"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("patients:import_job", public_id=job.public_id)
+    context = {"form": form, "jobs": recent_import_jobs(user=request.user)}
+    return render(request, "patients/import_upload.html", context, status=400 if form.errors else 200)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def import_job(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    try:
+        progress = import_job_progress(user=request.user, public_id=public_id)
+    except ImportJob.DoesNotExist as exc:
+        raise Http404("No such import.") from exc
+    return render(request, "patients/import_job.html", {"progress": progress})
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_GET
+def import_job_progress_panel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """The progress bar, polled with htmx until the import has finished; then the report."""
+    try:
+        progress = import_job_progress(user=request.user, public_id=public_id)
+    except ImportJob.DoesNotExist as exc:
+        raise Http404("No such import.") from exc
+    return render(request, "patients/_import_progress.html", {"progress": progress})
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -83,6 +83,10 @@ ROUTES: dict[str, tuple[str, str | None, dict[str, int | str]]] = {
         },
     ),
     "patients:import_upload": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
+    # An import job that does not exist: administrators get 404, everyone else is refused first.
+    "patients:import_job": ("get", "job", {"anonymous": LOGIN, **ADMIN_ONLY, "admin": 404}),
+    "patients:import_job_progress": ("get", "job", {"anonymous": LOGIN, **ADMIN_ONLY, "admin": 404}),
+    "api-import-job": ("get", "job", {"anonymous": 403, **dict.fromkeys(ROLES[1:], 403), "admin": 404}),
     "patients:duplicates": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
     "patients:pending_matches": ("get", None, {"anonymous": LOGIN, **ADMIN_ONLY}),
     "patients:pending_match_decide": (
@@ -128,6 +132,7 @@ def test_route_matrix(route, role, request, client, p1) -> None:
         "practice_p1": [p1.registered_practice.ods_code],
         "import_kind": ["activity"],
         "match_id": [1],
+        "job": ["00000000-0000-4000-8000-000000000000"],
     }.get(arg_key or "", [])
     data = {"nhs_number": p1.nhs_number} if arg_key == "nhs_p1" else None
     if role != "anonymous":

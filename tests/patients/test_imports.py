@@ -215,7 +215,9 @@ def test_a_pending_activity_row_is_applied_only_when_an_administrator_confirms(f
     assert ActivityEvent.objects.count() == 1
 
 
-def test_upload_page_and_matches_page_for_the_administrator(client, admin, area) -> None:
+def test_upload_page_and_matches_page_for_the_administrator(
+    django_capture_on_commit_callbacks, client, admin, area
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
@@ -232,11 +234,13 @@ def test_upload_page_and_matches_page_for_the_administrator(client, admin, area)
         f",Ada,Byron,1936-02-01,F,TN23 1AA,{area.practice_a.ods_code},84114007",
         f"{N2},Bad,Code,1936-02-01,F,TN23 1AA,NOPE,",
     )
-    response = client.post(
-        reverse("patients:import_upload"), {"kind": "gp_extract", "file": SimpleUploadedFile("x.csv", data)}
-    )
-    body = response.content.decode()
-    assert response.status_code == 200 and "Import applied" in body and "Unknown GP practice code" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("patients:import_upload"), {"kind": "gp_extract", "file": SimpleUploadedFile("x.csv", data)}
+        )
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert "Import applied" in body and "Unknown GP practice code" in body
     match = PendingMatch.objects.get()
     assert "Byron" in client.get(reverse("patients:pending_matches")).content.decode()
     client.post(reverse("patients:pending_match_decide", args=[match.pk]), {"decision": "confirm"})
