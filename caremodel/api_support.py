@@ -8,11 +8,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.request import Request
 
 from caremodel.access import PatientDataForbidden, PatientNotVisible
 from caremodel.exceptions import ConflictError, UnprocessableError
+from caremodel.models import User
 
 NOT_FOUND = "No patient with that identifier that you have a care relationship with."
 
@@ -46,6 +48,14 @@ def service_errors() -> Iterator[None]:
         raise Conflict(exc.api_body()) from exc
     except UnprocessableError as exc:
         raise Unprocessable(exc.api_body()) from exc
+
+
+def api_user(request: Request) -> User:
+    """The caller of an endpoint behind IsAuthenticated: a member of staff."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated
+    return user
 
 
 def call(fn: Callable[..., Any], **kwargs: Any) -> Any:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caremodel.api_permissions import SeesPatientData
-from caremodel.api_support import call
+from caremodel.api_support import api_user, call
 from patients.rules.events import EventInput
 from patients.selectors.carers import carer_rows
 from patients.selectors.events import event_rows
@@ -92,7 +92,7 @@ class CarerListAPIView(_PagedList):
             request,
             carer_rows(patient=patient),
             CarerSerializer,
-            present=lambda rows: carer_contacts(user=request.user, rows=rows),
+            present=lambda rows: carer_contacts(user=api_user(request), rows=rows),
         )
 
     @extend_schema(request=CarerInputSerializer, responses={201: CarerSerializer})
@@ -101,7 +101,7 @@ class CarerListAPIView(_PagedList):
         serializer.is_valid(raise_exception=True)
         patient = call(patient_for_write, user=request.user, public_id=public_id)
         carer = call(carer_add, user=request.user, patient=patient, **serializer.validated_data)
-        contact = carer_contacts(user=request.user, rows=[carer])[0]
+        contact = carer_contacts(user=api_user(request), rows=[carer])[0]
         return Response(CarerSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
