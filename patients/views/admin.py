@@ -2,6 +2,7 @@
 review with merge. Thin: patients.services (imports, pending_matches, merge) hold the rules and
 write the audit trail."""
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
@@ -54,25 +55,22 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "patients/import_upload.html", context, status=400 if form.errors else 200)
 
 
-@role_required(Role.ADMINISTRATOR)
-@require_GET
-def import_job(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
-    try:
-        progress = import_job_progress(user=request.user, public_id=public_id)
-    except ImportJob.DoesNotExist as exc:
-        raise Http404("No such import.") from exc
-    return render(request, "patients/import_job.html", {"progress": progress})
+def _job_page(template: str) -> Callable[[AuthenticatedHttpRequest, UUID], HttpResponse]:
+    @role_required(Role.ADMINISTRATOR)
+    @require_GET
+    def view(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+        try:
+            progress = import_job_progress(user=request.user, public_id=public_id)
+        except ImportJob.DoesNotExist as exc:
+            raise Http404("No such import.") from exc
+        return render(request, template, {"progress": progress})
+
+    return view
 
 
-@role_required(Role.ADMINISTRATOR)
-@require_GET
-def import_job_progress_panel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
-    """The progress bar, polled with htmx until the import has finished; then the report."""
-    try:
-        progress = import_job_progress(user=request.user, public_id=public_id)
-    except ImportJob.DoesNotExist as exc:
-        raise Http404("No such import.") from exc
-    return render(request, "patients/_import_progress.html", {"progress": progress})
+import_job = _job_page("patients/import_job.html")
+# The progress bar, polled with htmx until the import has finished; then the report.
+import_job_progress_panel = _job_page("patients/_import_progress.html")
 
 
 @role_required(Role.ADMINISTRATOR)
