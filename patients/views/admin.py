@@ -8,6 +8,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -55,7 +56,7 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "patients/import_upload.html", context, status=400 if form.errors else 200)
 
 
-def _job_page(template: str) -> Callable[[AuthenticatedHttpRequest, UUID], HttpResponse]:
+def _job_page(template: str) -> Callable[..., HttpResponseBase]:
     @role_required(Role.ADMINISTRATOR)
     @require_GET
     def view(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
