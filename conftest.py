@@ -1,6 +1,7 @@
 """One fixture per role, and the two patients every access test needs:
 P1 is registered at GP-A's practice (a care relationship), P2 at another cluster's practice (none)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -11,6 +12,35 @@ from tests.caremodel.factories import ClusterFactory, PracticeFactory, TeamFacto
 from tests.patients.factories import PatientFactory
 
 PASSWORD = "correct-horse-battery"
+AUDIT_TABLE = "caremodel_auditevent"
+AUDIT_NO_TRUNCATE_TRIGGER = "caremodel_auditevent_no_truncate"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_flush_empties_the_audit_table_as_its_owner() -> Iterator[None]:
+    """Between transactional tests (transactional_db, live_server) Django empties every table with
+    one TRUNCATE, which the audit table refuses on PostgreSQL (caremodel migration 0006). Here, in
+    the test run only, that flush switches the trigger off inside its own transaction, as the
+    table's owner, and on again before it commits. The application has no such switch, and
+    deployed as docs/adr/0012 says it is not the owner and could not use one."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if AUDIT_TABLE not in tables:
+            return statements
+        table, trigger = self.quote_name(AUDIT_TABLE), self.quote_name(AUDIT_NO_TRUNCATE_TRIGGER)
+        return [
+            f"ALTER TABLE {table} DISABLE TRIGGER {trigger}",
+            *statements,
+            f"ALTER TABLE {table} ENABLE TRIGGER {trigger}",
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
 
 
 @dataclass

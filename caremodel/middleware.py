@@ -1,5 +1,6 @@
 """Request-wide concerns: audit context, absolute session timeout, cache and CSP headers."""
 
+import ipaddress
 import logging
 import secrets
 import time
@@ -17,9 +18,31 @@ logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    from axes.helpers import get_client_ip_address
+    """The client's address, for the audit trail and for the login lockout (AXES_CLIENT_IP_CALLABLE).
 
-    return get_client_ip_address(request) or None
+    With no trusted proxy (TRUSTED_PROXY_COUNT=0) it is the peer of the connection, REMOTE_ADDR:
+    X-Forwarded-For then holds only what the client chose to write. Behind N trusted proxies it is
+    the entry N places from the right of X-Forwarded-For, the one the outermost trusted proxy
+    appended; whatever stands to its left came from the client and is never read. If the header
+    is shorter than that or the entry is not an address, REMOTE_ADDR is used (docs/adr/0013).
+    """
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops <= 0:
+        return peer
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    entries = [entry.strip() for entry in forwarded.split(",")] if forwarded.strip() else []
+    if len(entries) < hops:
+        return peer
+    return _address(entries[-hops]) or peer
+
+
+def _address(value: str) -> str | None:
+    """An IP address in its canonical form, without an IPv6 zone; None for anything else."""
+    try:
+        return str(ipaddress.ip_address(value.strip().split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 class RequestContextMiddleware:

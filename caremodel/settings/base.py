@@ -4,10 +4,12 @@ With no DATABASE_URL the app runs on an embedded SQLite file; with no REDIS_URL 
 runs tasks eagerly in-process and the cache is local memory (see docs/adr/0004).
 """
 
+import re
 from pathlib import Path
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 # Lets typed generics such as admin.ModelAdmin[Model] work at run time.
 django_stubs_ext.monkeypatch()
@@ -137,7 +139,21 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Lockout after repeated failures, per username and client address.
+# How many reverse proxies in front of the application append to X-Forwarded-For and may be
+# believed (docs/adr/0013). 0, the default, believes none: the client address is REMOTE_ADDR and
+# X-Forwarded-For / X-Forwarded-Proto are ignored. Behind N proxies the address is the entry N
+# places from the right of X-Forwarded-For, the one the outermost trusted proxy appended.
+_trusted_proxies = env.str("TRUSTED_PROXY_COUNT", default="0").strip()
+if not re.fullmatch(r"[0-9]{1,2}", _trusted_proxies):
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be the number of trusted proxies in front of the application, "
+        f"a whole number from 0 to 99 (got {_trusted_proxies!r})."
+    )
+TRUSTED_PROXY_COUNT = int(_trusted_proxies)
+
+# Lockout after repeated failures, per username and client address. The address is the audit
+# trail's, from the one function that reads TRUSTED_PROXY_COUNT.
+AXES_CLIENT_IP_CALLABLE = "caremodel.middleware.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

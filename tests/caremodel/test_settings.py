@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "caremodel.settings.production",
@@ -21,8 +23,9 @@ PROBE = (
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    # Only what a deployment would have: not the test run's database, broker or async override.
+    # Only what a deployment would have: not the test run's database, broker, proxy or async override.
     dropped = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    dropped += ("TRUSTED_PROXY_COUNT",)
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, *args],
@@ -78,7 +81,16 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_check_deploy_passes_without_warnings() -> None:
-    result = _run(PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+@pytest.mark.parametrize("proxies", [{}, {"TRUSTED_PROXY_COUNT": "1"}], ids=["no proxy", "behind one proxy"])
+def test_check_deploy_passes_without_warnings(proxies) -> None:
+    result = _run({**PRODUCTION_ENV, **proxies}, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["one", "-1", "1.5", "100"])
+def test_a_trusted_proxy_count_that_is_not_a_small_whole_number_stops_the_start(value) -> None:
+    result = _run({**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": value}, "-c", PROBE)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be the number of trusted proxies" in result.stderr
+    assert repr(value) in result.stderr
