@@ -31,7 +31,8 @@ COPY --from=frontend /app/node_modules node_modules
 RUN pip install -e . \
     && DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
        python manage.py collectstatic --noinput \
-    && useradd --system --no-create-home --uid 10001 caremodel
+    && useradd --system --no-create-home --uid 10001 caremodel \
+    && mkdir -p /var/lib/caremodel/uploads && chown caremodel /var/lib/caremodel/uploads
 
 USER caremodel
 EXPOSE 8000

@@ -220,3 +220,11 @@ def test_the_app_trusts_exactly_the_one_proxy_in_front_of_it(services) -> None:
     assert in_front_of_web == ["nginx"]
     for name in APP_SERVICES:
         assert environment(services[name])["TRUSTED_PROXY_COUNT"] == "1", name
+
+
+def test_web_and_worker_share_the_uploads_volume_at_media_root(services) -> None:
+    """An import uploaded to web is read by a worker: both mount the same volume where MEDIA_ROOT points."""
+    for name in ("web", "worker"):
+        media_root = environment(services[name])["MEDIA_ROOT"]
+        assert f"uploads:{media_root}" in services[name]["volumes"], name
+    assert "/var/lib/caremodel/uploads" in DOCKERFILE.read_text()
