@@ -1,6 +1,7 @@
 """Patient API: thin views that validate, call one service or selector, and serialise."""
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.urls import reverse
@@ -88,13 +89,20 @@ def _search_response(request: Request, data: Any) -> Response:
     )
     next_url = None
     if page.next_cursor:
-        next_url = request.build_absolute_uri(reverse("api-patient-list")) + f"?cursor={page.next_cursor}"
-        if request.method == "GET":
-            extra = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "cursor")
-            next_url += f"&{extra}" if extra else ""
+        next_url = _next_link(request, page.next_cursor)
     return Response(
         {"next": next_url, "next_cursor": page.next_cursor, "results": PatientSerializer(page.rows, many=True).data}
     )
+
+
+def _next_link(request: Request, cursor: str) -> str:
+    """The list URL for the next page: the GET filters kept, every value percent-encoded (spaces,
+    `&`, `#`, `+`, accented letters). A POSTed search's filters stay out of the URL (they may hold
+    an NHS number): follow it by POSTing `next_cursor` with the same filters instead."""
+    params: list[tuple[str, str]] = [("cursor", cursor)]
+    if request.method == "GET":
+        params += [(k, v) for k, values in request.query_params.lists() if k != "cursor" for v in values]
+    return request.build_absolute_uri(reverse("api-patient-list")) + "?" + urlencode(params)
 
 
 class PatientListAPIView(APIView):

@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from caremodel.audit import audit_record, audit_record_many
+from caremodel.input_limits import MAX_CURSOR, MAX_ID
 from caremodel.models import AuditAction, AuditOutcome, User
+from caremodel.request_guard import text_fault
 from patients.filters import PatientFilter
 from patients.models import Patient
 from patients.nhs_number import InvalidNHSNumber, normalise_nhs_number
@@ -55,9 +57,14 @@ def _encode_cursor(patient: Patient) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[str, str, int]:
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         family, given, pk = json.loads(raw)
         if not (isinstance(family, str) and isinstance(given, str) and isinstance(pk, int)):
+            raise ValueError
+        # A crafted cursor is input like any other: no NUL or lone surrogate, no id past BIGINT.
+        if text_fault(family) or text_fault(given) or not 0 <= pk <= MAX_ID:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
         raise ValidationError({"cursor": "The page cursor is not valid; start from the first page."}) from exc

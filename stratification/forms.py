@@ -2,6 +2,7 @@
 
 from django import forms
 
+from caremodel.input_limits import MAX_ID, MAX_PAGE
 from stratification.models import Band, FrailtyCategory
 
 SORTS = {
@@ -13,8 +14,8 @@ SORTS = {
 
 
 class RiskListFilterForm(forms.Form):
-    practice = forms.IntegerField(required=False, min_value=1)
-    cluster = forms.IntegerField(required=False, min_value=1)
+    practice = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    cluster = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     band = forms.ChoiceField(required=False, choices=[("", "Any band"), *Band.choices])
     frailty = forms.ChoiceField(required=False, choices=[("", "Any frailty"), *FrailtyCategory.choices])
     care_home = forms.ChoiceField(
@@ -31,7 +32,7 @@ class RiskListFilterForm(forms.Form):
             ("name", "Name"),
         ],
     )
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

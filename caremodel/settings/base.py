@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "caremodel.middleware.RequestContextMiddleware",
     "caremodel.middleware.NoStoreMiddleware",
     "caremodel.middleware.ContentSecurityPolicyMiddleware",
+    "caremodel.request_guard.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

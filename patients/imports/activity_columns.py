@@ -303,7 +303,7 @@ def _kind(raw: str) -> str | Fault:
 def _stay(raw: str) -> int | Fault | None:
     if not raw:
         return None
-    if raw.isdigit() and len(raw) < 6:
+    if raw.isascii() and raw.isdigit() and len(raw) < 6:  # "²".isdigit() is true, but int() refuses it
         return int(raw)
     return Fault(f"{raw[:20]!r} is not a whole number of days.")
 
