@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import OperationalError
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,4 +24,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": "Access to patient data is unavailable right now. Try again shortly."},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, ParseError) and response is not None and set(response.data) == {"detail"}:
+        # A body that cannot be parsed names the body as the part at fault, as the request guard does.
+        response.data["body"] = [response.data["detail"]]
+    return response

@@ -1,12 +1,15 @@
-"""Text no database should be given is refused at the door, for every page and endpoint at once.
+"""Values no database should be given are refused at the door, for every page and endpoint at once.
 
 PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate ("\\ud800") cannot be encoded to
-UTF-8 for any database driver: either one, reaching a query, is a 500. Rather than hope every
-form, filter and serializer remembers, this middleware answers 400, naming the parameter, when
-the path, a query or form parameter (its name or its value) or a header carries one. JSON bodies
-are checked by caremodel.api_parsers.SafeJSONParser; the API reads its own bodies.
+UTF-8 for any database driver: either one, reaching a query, is a 500. So is a whole number
+past BIGINT, which no column or id can hold (Django's admin passes its filter and initial
+values to the database unchecked). Rather than hope every form, filter and serializer
+remembers, this middleware answers 400, naming the parameter, when the path, a query or form
+parameter (its name or its value) or a header carries one. JSON bodies are checked by
+caremodel.api_parsers.SafeJSONParser and bounded by the serializers; the API reads its own bodies.
 """
 
+import re
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
@@ -17,6 +20,9 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 NUL_RULE = "must not contain NUL (\\u0000) characters"
 SURROGATE_RULE = "must not contain unpaired surrogate characters (such as \\ud800); send UTF-8 text"
+RANGE_RULE = "must be a whole number from -9223372036854775808 to 9223372036854775807"
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+_BIGINT = range(-(2**63), 2**63)
 
 
 def text_fault(value: str) -> str | None:
@@ -29,6 +35,16 @@ def text_fault(value: str) -> str | None:
         except UnicodeEncodeError:
             return SURROGATE_RULE
     return None
+
+
+def number_fault(value: str) -> str | None:
+    """The rule a whole number out of BIGINT's range breaks, or None (text is not judged here)."""
+    if len(value) < 19 or not _WHOLE_NUMBER.fullmatch(value):
+        return None
+    try:
+        return None if int(value) in _BIGINT else RANGE_RULE
+    except ValueError:  # more digits than Python will convert
+        return RANGE_RULE
 
 
 def printable(name: str, limit: int = 40) -> str:
@@ -44,7 +60,7 @@ def _pairs_fault(pairs: Iterable[tuple[str, list[str]]], where: str) -> tuple[st
         if rule:
             return printable(name), f"A {where} name {rule}."
         for value in values:
-            rule = text_fault(value)
+            rule = text_fault(value) or number_fault(value)
             if rule:
                 return printable(name), f"The {where} {printable(name)!r} {rule}."
     return None

@@ -145,6 +145,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "caremodel.forms.axes_username"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
