@@ -29,7 +29,20 @@ NHS_NUMBER_OR_BLANK = RegexValidator(r"^(?:" + NHS_NUMBER_PATTERN[1:-1] + r")?$"
 
 class StrictInputSerializer(serializers.Serializer[dict[str, Any]]):
     """Unknown keys are refused by name, so ownership fields (patient, registered_practice, ...)
-    can never be mass-assigned through a nested resource."""
+    can never be mass-assigned through a nested resource. Text fields take text only: a number
+    sent for a name or a code is refused, as the schema says, rather than turned into a string."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            not_text = [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField | serializers.ChoiceField)
+                and not isinstance(data.get(name, ""), str | type(None))
+            ]
+            if not_text:
+                raise serializers.ValidationError({name: ["Must be text (a JSON string)."] for name in not_text})
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
@@ -172,7 +185,10 @@ class CarerInputSerializer(StrictInputSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer[ActivityEvent]):
-    provider = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    provider = serializers.SlugRelatedField(slug_field="ods_code", read_only=True, allow_null=True)
+    discharge_destination = serializers.ChoiceField(
+        choices=DischargeDestination.choices, allow_blank=True, read_only=True, help_text="Blank unless a discharge."
+    )
 
     class Meta:
         model = ActivityEvent

@@ -119,7 +119,9 @@ def _routes() -> list[Route]:
 
 def _template(pattern: Any) -> tuple[str, dict[str, str]]:
     if isinstance(pattern, RoutePattern):
-        kinds = {name: type(conv).__name__.removesuffix("Converter").lower() for name, conv in pattern.converters.items()}
+        kinds = {
+            name: type(conv).__name__.removesuffix("Converter").lower() for name, conv in pattern.converters.items()
+        }
         return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern)), kinds
     assert isinstance(pattern, RegexPattern)
     text = str(pattern).lstrip("^").rstrip("$")
@@ -267,8 +269,8 @@ def _api_operations(route: Route) -> dict[str, tuple[list[str], str | None, list
     for method, operation in _schema()["paths"].get(route.template, {}).items():
         query = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
         media, body = None, []
-        for media, content in operation.get("requestBody", {}).get("content", {}).items():
-            body = list(_resolve_ref(content["schema"]).get("properties", {}))
+        for media_type, content in operation.get("requestBody", {}).get("content", {}).items():
+            media, body = media_type, list(_resolve_ref(content["schema"]).get("properties", {}))
             break
         operations[method] = (query, media, body)
     return operations
@@ -458,7 +460,9 @@ def _send(
     if files is not None or media == "multipart/form-data":
         body, content_type = _multipart(list(data.items()), files or {})
         return getattr(client, method)(url, body, content_type=content_type)
-    return getattr(client, method)(url, _urlencoded(list(data.items())), content_type="application/x-www-form-urlencoded")
+    return getattr(client, method)(
+        url, _urlencoded(list(data.items())), content_type="application/x-www-form-urlencoded"
+    )
 
 
 def _csv(columns: list[str], row: list[str], column: str | None = None, value: str = "") -> bytes:
@@ -490,7 +494,9 @@ def _assert_nothing_stored_raw() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {checks} FROM {quote_name(model._meta.db_table)} WHERE {where} LIMIT 1")  # noqa: S608
             row = cursor.fetchone()
-        assert row is None, f"{model._meta.label}: " + ", ".join(d for (_, d), hit in zip(faults, row, strict=True) if hit)
+        assert row is None, f"{model._meta.label}: " + ", ".join(
+            d for (_, d), hit in zip(faults, row, strict=True) if hit
+        )
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
@@ -508,7 +514,10 @@ def test_no_route_answers_a_hostile_value_with_a_server_error(route: Route, worl
             _check(response, route, "get", f"path {segment}={label}", segment, "path")
 
     if route.is_api:
-        methods = {m: (q + EXTRA_QUERY.get(route.name, []), media, body) for m, (q, media, body) in _api_operations(route).items()}
+        methods = {
+            m: (q + EXTRA_QUERY.get(route.name, []), media, body)
+            for m, (q, media, body) in _api_operations(route).items()
+        }
     else:
         pages = discovered.get(route.name, {})
         get_fields = list(pages.get("get", {})) + EXTRA_QUERY.get(route.name, [])
@@ -533,7 +542,9 @@ def test_no_route_answers_a_hostile_value_with_a_server_error(route: Route, worl
         # Hostile parameter names: the guard names them, or the route ignores them.
         for label, value in HOSTILE_TEXT.items():
             target = {**baseline, value: "1"} if method != "get" else {value: "1"}
-            response = _send(_client(world, route), route, method, url, target, media if method != "get" else None, files)
+            response = _send(
+                _client(world, route), route, method, url, target, media if method != "get" else None, files
+            )
             # A multipart part whose name is too long is refused as an unreadable body.
             _check(response, route, method, f"parameter name {label}", value, "body")
 
@@ -570,7 +581,9 @@ def _upload(world: World, route: Route, baseline: dict[str, Any]) -> dict[str, b
     return {field_name: _csv(columns, row)}
 
 
-def _check_csv_cells(world: World, route: Route, method: str, url: str, baseline: dict[str, Any], media: str | None) -> None:
+def _check_csv_cells(
+    world: World, route: Route, method: str, url: str, baseline: dict[str, Any], media: str | None
+) -> None:
     """Each hostile value in each column of an otherwise valid file: the report names the column."""
     kinds = ["activity", "gp_extract"]
     for kind in kinds:
