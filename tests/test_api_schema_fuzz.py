@@ -53,20 +53,20 @@ def test_api_holds_to_its_schema(role, mode, request, api_operations, p1, p2) ->
         if mode.is_negative and not _has_more_than_a_path(operation):
             path_parameters = {}  # nothing else to make invalid: the id itself is the negative case
 
-        excluded = _inapplicable(operation.method, operation.path)
+        strategy = operation.as_strategy(mode, path_parameters=path_parameters)
+        _fuzz(strategy, token, _inapplicable(operation.method, operation.path))
 
-        @FUZZ
-        @given(case=operation.as_strategy(mode, path_parameters=path_parameters))
-        def check(case, excluded=excluded) -> None:
-            # The only cookie the schema declares is the session's: a generated one would be taken for
-            # the credentials in use, which are the token (the auth checks strip both).
-            case.cookies = {}
-            case.call_and_validate(
-                headers={"Authorization": f"Token {token}"},
-                excluded_checks=excluded,
-            )
 
-        check()
+def _fuzz(strategy, token: str, excluded: list) -> None:
+    @FUZZ
+    @given(case=strategy)
+    def check(case) -> None:
+        # The only cookie the schema declares is the session's: a generated one would be taken for
+        # the credentials in use, which are the token (the auth checks strip both).
+        case.cookies = {}
+        case.call_and_validate(headers={"Authorization": f"Token {token}"}, excluded_checks=excluded)
+
+    check()
 
 
 def _has_more_than_a_path(operation) -> bool:
