@@ -3,7 +3,8 @@
 The answers are uniform (DRF error bodies from caremodel.api_errors), so they are declared once
 here rather than on every view: 403 (not allowed, or a role that sees aggregates only),
 404 (no such record you have a care relationship with), 400 (invalid input, naming the field),
-and for writes 413 (body too large) and 415 (not JSON / not multipart as declared).
+and for writes 409 (in conflict with what is stored), 413 (body too large) and 415 (not JSON /
+not multipart as declared); 422 where an Idempotency-Key may be sent (the key reused with another body).
 """
 
 from typing import Any
@@ -19,6 +20,7 @@ COMMON = {
     "404": "No such record that you have a care relationship with.",
 }
 WRITES = {
+    "409": "In conflict with what is stored: a stale version, or a source id used for another record.",
     "413": "The request body is too large.",
     "415": "The body is not in a media type this operation accepts.",
 }
@@ -35,6 +37,8 @@ def add_standard_error_responses(result: dict[str, Any], generator: Any, request
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             errors = {**COMMON, **(WRITES if method in WRITE_METHODS else {})}
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                errors["422"] = "The Idempotency-Key was already used with a different request body."
             for status_code, description in errors.items():
                 operation["responses"].setdefault(status_code, _response(description))
     return result

@@ -21,6 +21,7 @@ urlpatterns = [
 if settings.API_SCHEMA_ENABLED:
     urlpatterns.append(path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"))
 
+handler400 = "caremodel.errors.bad_request"
 handler403 = "caremodel.errors.permission_denied"
 handler404 = "caremodel.errors.page_not_found"
 handler500 = "caremodel.errors.server_error"

@@ -3,9 +3,11 @@
 from datetime import date
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from caremodel.input_limits import MAX_ID
 from caremodel.models import Organisation, OrganisationKind
 from patients.models import CareHomeResidence, LongTermCondition, Patient, PatientCondition
 from patients.search_keys import postcode_key
@@ -26,9 +28,25 @@ def _years_before(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (NumberFilter takes decimals), bounded by the caller's min_value and max_value."""
+
+    field_class = forms.IntegerField
+
+
+def _unchanged(queryset: QuerySet[Patient], name: str, value: str) -> QuerySet[Patient]:
+    return queryset
+
+
 class PatientFilter(django_filters.FilterSet):
-    practice = django_filters.CharFilter(method="filter_practice", label="Practice ODS code")
-    cluster = django_filters.NumberFilter(field_name="registered_practice__cluster_id", label="Cluster")
+    # The name and NHS-number searches are run by patients.search; declared here for their bounds,
+    # so the page and the API refuse an over-long value by name before any query runs.
+    q = django_filters.CharFilter(method=_unchanged, max_length=100, label="Name or NHS number")
+    nhs_number = django_filters.CharFilter(method=_unchanged, max_length=20, label="NHS number")
+    practice = django_filters.CharFilter(method="filter_practice", max_length=12, label="Practice ODS code")
+    cluster = IntegerFilter(
+        field_name="registered_practice__cluster_id", min_value=1, max_value=MAX_ID, label="Cluster"
+    )
     age_band = django_filters.ChoiceFilter(
         choices=[(value, label) for value, label, _, _ in AGE_BANDS], method="filter_age_band", label="Age band"
     )
@@ -37,7 +55,7 @@ class PatientFilter(django_filters.FilterSet):
     )
     care_home = django_filters.BooleanFilter(method="filter_care_home", label="Lives in a care home")
     date_of_birth = django_filters.DateFilter(field_name="date_of_birth", label="Date of birth")
-    postcode = django_filters.CharFilter(method="filter_postcode", label="Postcode")
+    postcode = django_filters.CharFilter(method="filter_postcode", max_length=8, label="Postcode")
 
     class Meta:
         model = Patient

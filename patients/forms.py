@@ -2,6 +2,7 @@
 
 from django import forms
 
+from caremodel.input_limits import MAX_ID
 from patients.filters import AGE_BANDS
 from patients.models import ImportKind, LongTermCondition
 
@@ -21,8 +22,8 @@ class PatientSearchForm(forms.Form):
     q = forms.CharField(label="Name or NHS number", required=False, max_length=100)
     date_of_birth = forms.CharField(label="Date of birth (YYYY-MM-DD)", required=False, max_length=10)
     postcode = forms.CharField(label="Postcode", required=False, max_length=8)
-    practice = forms.CharField(label="Practice", required=False)
-    cluster = forms.CharField(label="Cluster", required=False)
+    practice = forms.CharField(label="Practice", required=False, max_length=12)
+    cluster = forms.IntegerField(label="Cluster", required=False, min_value=1, max_value=MAX_ID)
     age_band = forms.ChoiceField(
         label="Age", required=False, choices=[("", "Any age")] + [(v, label) for v, label, _, _ in AGE_BANDS]
     )

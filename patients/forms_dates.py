@@ -55,7 +55,7 @@ class NHSDateField(forms.Field):
             raise forms.ValidationError(f"{label} year must include 4 numbers.", code="invalid")
         try:
             value = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a day of 10**30 overflows rather than being "not a day"
             raise forms.ValidationError(f"{label} must be a real date.", code="invalid") from None
         return value
 

@@ -7,6 +7,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
+from caremodel.input_limits import MAX_INT
 from caremodel.models import Organisation, Role
 from patients.forms_dates import NHSDateField
 from patients.models import ConsentToShare, DischargeDestination, EventKind, Patient
@@ -27,7 +28,7 @@ class RegistersForm(forms.Form):
     """Living situation and contacts. Carries the version the user loaded, so a change made by
     someone else in the meantime is refused by the service rather than overwritten."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_INT)
     lives_alone = forms.ChoiceField(
         label="Lives alone", choices=YES_NO_UNKNOWN, error_messages={"required": "Say whether the patient lives alone."}
     )

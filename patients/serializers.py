@@ -1,15 +1,48 @@
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from caremodel.input_limits import MAX_CURSOR, MAX_ID, MAX_INT
 from caremodel.models import Organisation
-from patients.models import ActivityEvent, ConsentToShare, Patient, PatientCondition
+from patients.filters import AGE_BANDS
+from patients.models import (
+    ActivityEvent,
+    ConsentToShare,
+    DischargeDestination,
+    EventKind,
+    LongTermCondition,
+    Patient,
+    PatientCondition,
+)
 from patients.nhs_number import InvalidNHSNumber, normalise_nhs_number
+from patients.rules.events import DESTINATION_UNKNOWN, KIND_UNKNOWN
+
+# What the NHS number's shape allows (10 digits, spaces and dashes anywhere), so the schema states
+# it; the Modulus 11 check digit cannot be written as a pattern and is checked by the validator.
+NHS_NUMBER_PATTERN = r"^\s*(?:[ -]*[0-9]){10}[ -]*\s*$"
+NHS_NUMBER_MESSAGE = "NHS number must be 10 digits (0-9, spaces and dashes allowed), for example 943 476 5919."
+NHS_NUMBER_SHAPE = RegexValidator(NHS_NUMBER_PATTERN, NHS_NUMBER_MESSAGE)
+# A search may leave it blank.
+NHS_NUMBER_OR_BLANK = RegexValidator(r"^(?:" + NHS_NUMBER_PATTERN[1:-1] + r")?$", NHS_NUMBER_MESSAGE)
 
 
 class StrictInputSerializer(serializers.Serializer[dict[str, Any]]):
     """Unknown keys are refused by name, so ownership fields (patient, registered_practice, ...)
-    can never be mass-assigned through a nested resource."""
+    can never be mass-assigned through a nested resource. Text fields take text only: a number
+    sent for a name or a code is refused, as the schema says, rather than turned into a string."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            not_text = [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField | serializers.ChoiceField)
+                and not isinstance(data.get(name, ""), str | type(None))
+            ]
+            if not_text:
+                raise serializers.ValidationError({name: ["Must be text (a JSON string)."] for name in not_text})
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
@@ -19,7 +52,11 @@ class StrictInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class NHSNumberLookupSerializer(serializers.Serializer[dict[str, str]]):
-    nhs_number = serializers.CharField(max_length=20, help_text="10 digits; spaces and dashes are allowed.")
+    nhs_number = serializers.CharField(
+        max_length=20,
+        validators=[NHS_NUMBER_SHAPE],
+        help_text="10 digits; spaces and dashes are allowed. The last is a Modulus 11 check digit.",
+    )
 
     def validate_nhs_number(self, value: str) -> str:
         try:
@@ -53,24 +90,30 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
 
 class PatientSearchSerializer(StrictInputSerializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    nhs_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, validators=[NHS_NUMBER_OR_BLANK], help_text="As the lookup."
+    )
     practice = serializers.CharField(required=False, allow_blank=True, max_length=12)
-    cluster = serializers.IntegerField(required=False, min_value=1)
-    age_band = serializers.CharField(required=False, allow_blank=True, max_length=8)
-    condition = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    cluster = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    age_band = serializers.ChoiceField(
+        choices=[value for value, _, _, _ in AGE_BANDS], required=False, allow_blank=True
+    )
+    condition = serializers.ChoiceField(choices=LongTermCondition.choices, required=False, allow_blank=True)
     care_home = serializers.BooleanField(required=False, allow_null=True, default=None)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     postcode = serializers.CharField(required=False, allow_blank=True, max_length=8)
-    cursor = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=MAX_CURSOR)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
 class RegistersUpdateSerializer(StrictInputSerializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, help_text="The version you read; a stale one gets 409."
+    )
     lives_alone = serializers.BooleanField(required=False, allow_null=True)
     housebound = serializers.BooleanField(required=False)
-    accountable_gp = serializers.IntegerField(required=False, allow_null=True)
-    key_worker = serializers.IntegerField(required=False, allow_null=True)
+    accountable_gp = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    key_worker = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     consent_to_share = serializers.ChoiceField(choices=ConsentToShare.choices, required=False)
     interpreter_needed = serializers.BooleanField(required=False)
     preferred_language = serializers.CharField(required=False, allow_blank=True, max_length=50)
@@ -141,7 +184,12 @@ class CarerInputSerializer(StrictInputSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer[ActivityEvent]):
-    provider: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="ods_code", read_only=True)
+    provider: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="ods_code", read_only=True, allow_null=True
+    )
+    discharge_destination = serializers.ChoiceField(
+        choices=DischargeDestination.choices, allow_blank=True, read_only=True, help_text="Blank unless a discharge."
+    )
 
     class Meta:
         model = ActivityEvent
@@ -161,15 +209,25 @@ class EventSerializer(serializers.ModelSerializer[ActivityEvent]):
 
 
 class EventInputSerializer(StrictInputSerializer):
-    kind = serializers.CharField(max_length=32)
+    kind = serializers.ChoiceField(choices=EventKind.choices, error_messages={"invalid_choice": KIND_UNKNOWN})
     event_date = serializers.DateField()
     source_system = serializers.CharField(max_length=32)
     source_id = serializers.CharField(max_length=64)
     provider = serializers.SlugRelatedField(
         slug_field="ods_code", queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
     )
-    length_of_stay_days = serializers.IntegerField(required=False, allow_null=True, default=None)
-    discharge_destination = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
+    # Parsed here within the column's range; the domain rules (0 to 3,650 days, admissions only) are
+    # patients.rules.events', so the API says what the page and the import say.
+    length_of_stay_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT, default=None
+    )
+    discharge_destination = serializers.ChoiceField(
+        choices=DischargeDestination.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid_choice": DESTINATION_UNKNOWN},
+    )
     with_fracture = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 

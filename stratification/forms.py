@@ -2,6 +2,7 @@
 
 from django import forms
 
+from caremodel.input_limits import MAX_ID, MAX_PAGE
 from stratification.models import Band, FrailtyCategory
 from stratification.selectors.risk_list import SORTS
 
@@ -9,8 +10,8 @@ SORT_LABELS = {"rank": "Highest risk first", "age": "Oldest first", "frailty": "
 
 
 class RiskListFilterForm(forms.Form):
-    practice = forms.IntegerField(required=False, min_value=1)
-    cluster = forms.IntegerField(required=False, min_value=1)
+    practice = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    cluster = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     band = forms.ChoiceField(required=False, choices=[("", "Any band"), *Band.choices])
     frailty = forms.ChoiceField(required=False, choices=[("", "Any frailty"), *FrailtyCategory.choices])
     care_home = forms.ChoiceField(
@@ -19,7 +20,7 @@ class RiskListFilterForm(forms.Form):
     age_min = forms.IntegerField(required=False, min_value=0, max_value=130, label="Aged from")
     age_max = forms.IntegerField(required=False, min_value=0, max_value=130, label="Aged up to")
     sort = forms.ChoiceField(required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS])
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -94,14 +94,20 @@ def _search_response(request: Request, data: Any) -> Response:
     )
     next_url = None
     if page.next_cursor and request.method == "GET":
-        # Only filters that identify nobody travel in a GET (identifying ones are refused there), so the
-        # link keeps them, URL-encoded, with the cursor (an opaque id).
-        kept = {k: v for k, v in request.query_params.items() if k not in ("cursor",)}
-        query = urlencode({**kept, "cursor": page.next_cursor})
-        next_url = request.build_absolute_uri(reverse("api-patient-list")) + f"?{query}"
+        next_url = _next_link(request, page.next_cursor)
     return Response(
         {"next": next_url, "next_cursor": page.next_cursor, "results": PatientSerializer(page.rows, many=True).data}
     )
+
+
+def _next_link(request: Request, cursor: str) -> str:
+    """The list URL for the next page: the GET filters kept, every value percent-encoded (spaces,
+    `&`, `#`, `+`, accented letters). A POSTed search's filters stay out of the URL (they may hold
+    an NHS number): follow it by POSTing `next_cursor` with the same filters instead."""
+    params: list[tuple[str, str]] = [("cursor", cursor)]
+    if request.method == "GET":
+        params += [(k, v) for k, values in request.query_params.lists() if k != "cursor" for v in values]
+    return request.build_absolute_uri(reverse("api-patient-list")) + "?" + urlencode(params)
 
 
 class PatientListAPIView(APIView):

@@ -65,10 +65,13 @@ def open_csv(
     if missing:
         raise FileRejected
     columns = {name: index for index, name in enumerate(header) if name in required or name in optional}
-    return columns, _records(reader, width=len(header), report=report)
+    # The cells are checked for NUL (which PostgreSQL text cannot hold) only in a file that has one.
+    return columns, _records(reader, width=len(header), report=report, header=header if "\x00" in text else None)
 
 
-def _records(reader: Any, *, width: int, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+def _records(
+    reader: Any, *, width: int, report: ImportReport, header: list[str] | None = None
+) -> Iterator[tuple[int, list[str]]]:
     rows = 0
     try:
         for values in reader:
@@ -80,12 +83,23 @@ def _records(reader: Any, *, width: int, report: ImportReport) -> Iterator[tuple
             if len(values) != width:
                 report.reject(reader.line_num, "row", f"Expected {width} fields, found {len(values)}.")
                 continue
+            if header is not None and _has_nul(reader.line_num, values, header, report):
+                continue
             yield reader.line_num, values
     except csv.Error as exc:
         report.reject(reader.line_num, "file", f"Malformed CSV: {exc}.")
         raise FileRejected from exc
     finally:
         report.rows += rows
+
+
+def _has_nul(line: int, values: list[str], header: list[str], report: ImportReport) -> bool:
+    """Reject the row naming each column whose cell holds a NUL character."""
+    faulty = [index for index, value in enumerate(values) if "\x00" in value]
+    for index in faulty:
+        column = header[index].replace("\x00", "") or f"column {index + 1}"
+        report.reject(line, column, "The cell must not contain NUL (\\u0000) characters.")
+    return bool(faulty)
 
 
 def read_rows(
