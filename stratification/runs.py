@@ -208,7 +208,13 @@ def risk_run_finalise(*, run_id: int) -> RiskRun:
             population = _population(run)
             cutoffs = band_cutoffs(population=population, shares=run.band_configuration)
             if run.path == "sql":
-                sql_publish.publish_partition(run_id=run.pk, features=tuple(run.model.features), cutoffs=cutoffs)
+                written = sql_publish.publish_partition(
+                    run_id=run.pk, features=tuple(run.model.features), cutoffs=cutoffs
+                )
+                if written != population:
+                    # Staging is UNLOGGED: a database crash empties it, while the chunk records
+                    # survive. Rolling back here leaves the old list published.
+                    raise RunIncomplete(f"only {written} of {population} scored patients were still staged")
             else:
                 python_path.rank_run(run=run, cutoffs=cutoffs, previous_run_id=previous_id)
             now = timezone.now()
