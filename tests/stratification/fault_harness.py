@@ -110,7 +110,13 @@ class PrivateRedis:
 
 
 def postgres_bindir() -> Path | None:
-    """The newest server binaries installed (Debian keeps them out of PATH), else PATH's."""
+    """The newest server binaries installed (Debian keeps them out of PATH), else PATH's; None if
+    there are none, or if this is root and there is no `postgres` account to run a server as."""
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return None
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
     if found:
         return found[-1].parent

@@ -109,13 +109,16 @@ def test_a_worker_killed_mid_chunk_is_redelivered_and_equals_a_clean_run(area, w
 def test_a_chunk_redelivered_by_a_short_visibility_timeout_runs_twice_at_once_and_equals_a_clean_run(
     area, workers, start_run
 ) -> None:
+    """Both deliveries finish, and the list is the same as a clean run's: the second waits for the
+    first's commit, then replaces its rows (without that, both staged the chunk's rows and
+    publication failed on the duplicates)."""
     hand_model()
     patients = random_population(practice=area.practice_a, count=60, seed=14)
     first_id = min(patient.pk for patient in patients)
-    # The first delivery of the first chunk keeps its transaction open for 6 s after writing its
-    # rows, three times the broker's visibility timeout: the broker hands the same message to the
-    # other worker while the first is still at work on it. Every delivery also waits 1 s before
-    # it starts, so the second delivery finishes while other chunks are still to do.
+    # The first delivery of the first chunk keeps its transaction open for 4 s after writing its
+    # rows, twice the broker's visibility timeout: the broker hands the same message to the other
+    # worker while the first is still at work on it. Every delivery also waits 1 s before it
+    # starts, so chunks are still to do when both deliveries of the first have written.
     slow = {
         "FAULT_VISIBILITY_TIMEOUT": "2",
         "FAULT_CHUNK_DELAY": "1",
