@@ -91,3 +91,16 @@ bench-web: setup ## Load 1M patients and 10M events set-based, serve with gunico
 	-createdb -h 127.0.0.1 -U postgres $(BENCH_WEB_DB) 2>/dev/null
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_DB) $(BIN)/python bench/web_data.py --patients $(BENCH_PATIENTS) --events $(BENCH_EVENTS)
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_DB) $(BIN)/python bench/web_bench.py --requests 400 --concurrency 2 --workers 2
+
+# The same pages while nightly risk runs are in progress: a smaller database of its own, real
+# Celery workers on Redis (BENCH_REDIS, a Redis database of its own).
+BENCH_WEB_RUN_DB ?= caremodel_bench_web_run
+BENCH_RUN_PATIENTS ?= 200000
+BENCH_RUN_EVENTS ?= 2000000
+BENCH_REDIS ?= redis://127.0.0.1:6379/7
+
+.PHONY: bench-web-during-run
+bench-web-during-run: setup ## p50/p95 of the same pages quiet and during nightly risk runs (200k patients, real workers), with ratios
+	-createdb -h 127.0.0.1 -U postgres $(BENCH_WEB_RUN_DB) 2>/dev/null
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_RUN_DB) $(BIN)/python bench/web_data.py --patients $(BENCH_RUN_PATIENTS) --events $(BENCH_RUN_EVENTS)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_WEB_RUN_DB) REDIS_URL=$(BENCH_REDIS) $(BIN)/python bench/web_bench.py --requests 400 --concurrency 2 --workers 2 --during-run --run-workers 2

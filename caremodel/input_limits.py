@@ -8,6 +8,5 @@ MAX_ID = 2**63 - 1
 MAX_INT = 2**31 - 1
 # A day count no stay or page number comes near; far inside every column that holds one.
 MAX_PAGE = 1_000_000
-MAX_STAY_DAYS = 3650
 # The keyset cursor of the patient list: base64 of a short JSON array.
 MAX_CURSOR = 500

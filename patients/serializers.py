@@ -16,7 +16,7 @@ from patients.models import (
     PatientCondition,
 )
 from patients.nhs_number import InvalidNHSNumber, normalise_nhs_number
-from patients.rules.events import DESTINATION_UNKNOWN, KIND_UNKNOWN
+from patients.rules.events import DESTINATION_UNKNOWN, KIND_UNKNOWN, MAX_STAY_DAYS, STAY_NEGATIVE, STAY_TOO_LONG
 
 # What the NHS number's shape allows (10 digits, spaces and dashes anywhere), so the schema states
 # it; the Modulus 11 check digit cannot be written as a pattern and is checked by the validator.
@@ -216,10 +216,15 @@ class EventInputSerializer(StrictInputSerializer):
     provider = serializers.SlugRelatedField(
         slug_field="ods_code", queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
     )
-    # Parsed here within the column's range; the domain rules (0 to 3,650 days, admissions only) are
-    # patients.rules.events', so the API says what the page and the import say.
+    # The range is stated in the schema with the rules' own words (patients.rules.events), so the API
+    # says what the page and the import say.
     length_of_stay_days = serializers.IntegerField(
-        required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT, default=None
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_STAY_DAYS,
+        default=None,
+        error_messages={"min_value": STAY_NEGATIVE, "max_value": STAY_TOO_LONG},
     )
     discharge_destination = serializers.ChoiceField(
         choices=DischargeDestination.choices,

@@ -2,8 +2,9 @@
 
 Every task is acks_late + reject_on_worker_lost: a worker killed mid-chunk leaves the message
 on the broker and the chunk is redelivered; chunks are idempotent, so the result is the same.
-Database hiccups are retried with backoff; any other error fails the chunk permanently, the
-chord's errback fails the run, and the published list stays as it was.
+Database hiccups (a restart) are retried with backoff, the nightly start's included; any other
+error fails the chunk permanently, the chord's errback fails the run, and the published list
+stays as it was.
 """
 
 from celery import shared_task
@@ -21,7 +22,7 @@ RETRY_DB = {
 }
 
 
-@shared_task(name="stratification.risk_run_start", **RELIABLE)
+@shared_task(name="stratification.risk_run_start", **RELIABLE, **RETRY_DB)
 def risk_run_start_task(triggered_by: str = "beat") -> int | None:
     with request_context(source="task"):
         run = runs.risk_run_start(triggered_by=triggered_by)

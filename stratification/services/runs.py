@@ -144,6 +144,7 @@ def risk_chunk_score(*, run_id: int, first_id: int, last_id: int) -> int:
         return 0
     model = LoadedModel.from_record(run.model)
     with transaction.atomic():
+        _wait_for_other_deliveries(run_id=run_id, first_id=first_id)
         # Scores and the chunk record commit together, so rows from an earlier delivery exist
         # only if its record does: a first delivery skips the delete.
         redelivered = RiskRunChunk.objects.filter(run=run, first_id=first_id).exists()
@@ -172,6 +173,18 @@ def risk_chunk_score(*, run_id: int, first_id: int, last_id: int) -> int:
     return count
 
 
+def _wait_for_other_deliveries(*, run_id: int, first_id: int) -> None:
+    """Two deliveries of one chunk can run at once (the broker hands a message to another worker
+    when its visibility timeout passes while the first is still at work). Each delivery takes a
+    transaction lock on its chunk first, so the second waits for the first to commit and then
+    sees its record and replaces its rows, instead of adding a second copy of them. SQLite
+    serialises writers anyway. The two-key lock space is apart from the starter's one-key lock."""
+    if not storage.is_postgresql():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s::int4, hashint8(%s::int8))", [run_id, first_id])
+
+
 class RunIncomplete(Exception):
     pass
 
@@ -195,7 +208,13 @@ def risk_run_finalise(*, run_id: int) -> RiskRun:
             population = _population(run)
             cutoffs = band_cutoffs(population=population, shares=run.band_configuration)
             if run.path == "sql":
-                publish_sql.publish_partition(run_id=run.pk, features=tuple(run.model.features), cutoffs=cutoffs)
+                written = publish_sql.publish_partition(
+                    run_id=run.pk, features=tuple(run.model.features), cutoffs=cutoffs
+                )
+                if written != population:
+                    # Staging is UNLOGGED: a database crash empties it, while the chunk records
+                    # survive. Rolling back here leaves the old list published.
+                    raise RunIncomplete(f"only {written} of {population} scored patients were still staged")
             else:
                 scoring_python.rank_run(run=run, cutoffs=cutoffs, previous_run_id=previous_id)
             now = timezone.now()
