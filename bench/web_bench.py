@@ -158,8 +158,8 @@ class NightlyRuns:
         from django.db import connection
         from django.utils import timezone
 
-        from stratification.services import runs
         from stratification.models import RiskRun, RunStatus
+        from stratification.services import runs
 
         started = time.perf_counter()
         run = runs.risk_run_start(triggered_by="bench")

@@ -106,6 +106,23 @@ class PatientSearchSerializer(StrictInputSerializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
+class PatientListFilterSerializer(StrictInputSerializer):
+    """What the list takes in its query string: filters that identify nobody, the cursor and the page size.
+    Names, dates of birth, postcodes and NHS numbers go in the body of POST .../patients/search/."""
+
+    practice = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    cluster = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    age_band = serializers.ChoiceField(
+        choices=[value for value, _, _, _ in AGE_BANDS], required=False, allow_blank=True
+    )
+    condition = serializers.ChoiceField(choices=LongTermCondition.choices, required=False, allow_blank=True)
+    care_home = serializers.ChoiceField(
+        choices=["true", "false"], required=False, allow_blank=True, help_text="Blank: anywhere."
+    )
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=MAX_CURSOR)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
 class RegistersUpdateSerializer(StrictInputSerializer):
     version = serializers.IntegerField(
         min_value=1, max_value=MAX_INT, help_text="The version you read; a stale one gets 409."

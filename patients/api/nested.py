@@ -9,6 +9,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -36,9 +37,27 @@ from patients.services.patient import patient_for_write, patient_open
 
 
 class NestedPagination(CursorPagination):
+    """Cursor pages of 50 (at most 100 with `page_size`); a page size that is not a whole number in range is
+    refused naming the parameter, never quietly replaced by the default."""
+
     page_size = 50
     max_page_size = 100
     page_size_query_param = "page_size"
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        if len(raw) == 1 and raw[0].isascii() and raw[0].isdigit() and 1 <= int(raw[0]) <= self.max_page_size:
+            return int(raw[0])
+        raise ValidationError({self.page_size_query_param: [f"Give a whole number from 1 to {self.max_page_size}."]})
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
 
 
 class _PagedList(APIView):

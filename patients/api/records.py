@@ -17,10 +17,12 @@ from caremodel.api_permissions import SeesPatientData
 from caremodel.api_support import NOT_FOUND, call
 from patients.serializers import (
     NHSNumberLookupSerializer,
+    PatientListFilterSerializer,
     PatientRegistersSerializer,
     PatientSearchSerializer,
     PatientSerializer,
     RegistersUpdateSerializer,
+    StrictInputSerializer,
 )
 from patients.services.patient import (
     patient_for_write,
@@ -77,8 +79,8 @@ class PatientPageSerializer(serializers.Serializer[dict[str, Any]]):
     results = PatientSerializer(many=True)
 
 
-def _search_response(request: Request, data: Any) -> Response:
-    serializer = PatientSearchSerializer(data=data)
+def _search_response(request: Request, data: Any, serializer_class: type[StrictInputSerializer]) -> Response:
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     filters = {
         k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
@@ -118,7 +120,7 @@ class PatientListAPIView(APIView):
     permission_classes = [IsAuthenticated, SeesPatientData]
 
     @extend_schema(
-        operation_id="patients_list", parameters=[PatientSearchSerializer], responses={200: PatientPageSerializer}
+        operation_id="patients_list", parameters=[PatientListFilterSerializer], responses={200: PatientPageSerializer}
     )
     def get(self, request: Request) -> Response:
         refused = sorted(name for name in IDENTIFYING_FILTERS if request.query_params.get(name))
@@ -130,7 +132,7 @@ class PatientListAPIView(APIView):
                     "not in the URL.",
                 )
             )
-        return _search_response(request, request.query_params.dict())
+        return _search_response(request, request.query_params.dict(), PatientListFilterSerializer)
 
 
 class PatientSearchAPIView(APIView):
@@ -142,7 +144,7 @@ class PatientSearchAPIView(APIView):
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise ValidationError({"non_field_errors": "Send a JSON object."})
-        return _search_response(request, request.data)
+        return _search_response(request, request.data, PatientSearchSerializer)
 
 
 class PatientRegistersAPIView(APIView):
