@@ -30,8 +30,10 @@ DOING = "import files"
 PROGRESS_SECONDS = 24 * 60 * 60
 
 
-def _progress_key(job_id: int) -> str:
-    return f"import-job:{job_id}:rows"
+def _progress_key(job: ImportJob) -> str:
+    """By the job's public id: unique in any database sharing the cache, so two deployments (or two test
+    databases) never read each other's progress."""
+    return f"import-job:{job.public_id.hex}:rows"
 
 
 def import_body_fault(*, content_length: str | None) -> str | None:
@@ -103,7 +105,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             data=data,
             user=job.created_by,
             strict=job.strict,
-            progress=lambda rows: cache.set(_progress_key(job.pk), rows, PROGRESS_SECONDS),
+            progress=lambda rows: cache.set(_progress_key(job), rows, PROGRESS_SECONDS),
         )
     except Exception as exc:
         logger.error("import job %s failed: %s", job.pk, type(exc).__name__)
@@ -118,7 +120,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     )
     job.upload.delete(save=False)
     ImportJob.objects.filter(pk=job.pk).update(upload="")
-    cache.delete(_progress_key(job.pk))
+    cache.delete(_progress_key(job))
     job.refresh_from_db()
     return job
 
@@ -147,5 +149,5 @@ def import_job_progress(*, user: User, public_id: UUID) -> ImportProgress:
     job = ImportJob.objects.filter(public_id=public_id).first()
     if job is None:
         raise ImportJob.DoesNotExist
-    rows = int(cache.get(_progress_key(job.pk)) or 0) if job.status == ImportJobStatus.RUNNING else 0
+    rows = int(cache.get(_progress_key(job)) or 0) if job.status == ImportJobStatus.RUNNING else 0
     return ImportProgress(job=job, rows_read=rows)

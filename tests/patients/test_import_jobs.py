@@ -61,7 +61,7 @@ def test_the_progress_bar_shows_the_rows_read_so_far(client, admin, feed) -> Non
 
     job = import_job_start(user=admin, kind="activity", upload=SimpleUploadedFile("f.csv", feed), strict=False)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, total_lines=11)
-    cache.set(_progress_key(job.pk), 5)
+    cache.set(_progress_key(job), 5)
     client.force_login(admin)
     panel = client.get(reverse("patients:import_job_progress", args=[job.public_id])).content.decode()
     assert "5 of 11 rows read (45%)" in panel and 'value="45"' in panel and "every 1s" in panel
