@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from celery.utils.log import ColorFormatter
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
+from caremodel.celery import app
 from caremodel.logging import REDACTED, RedactIdentifiersFilter, redact
 from patients.models import Patient
 from patients.nhs_number import check_digit
@@ -246,6 +248,30 @@ def test_exception_text_is_redacted_before_any_handler_formats_it() -> None:
     assert "Stack (most recent call last)" in out
     assert NHS_NUMBER not in out
     assert POSTCODE not in out
+
+
+@app.task(name="caremodel.tests.fail_with_an_nhs_number")
+def _fail_with_an_nhs_number() -> None:
+    raise ValueError(f"no record for {NHS_NUMBER} born {BORN:%d/%m/%Y}")
+
+
+def test_a_failed_celery_task_is_logged_through_celerys_own_formatter_without_identifiers() -> None:
+    """As in a worker, where Celery replaces the root's handlers with its own."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(ColorFormatter("%(levelname)s %(name)s %(message)s", use_color=False))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        result = _fail_with_an_nhs_number.apply(throw=False)
+    finally:
+        root.removeHandler(handler)
+    assert result.failed()
+    out = stream.getvalue()
+    assert "ERROR celery.app.trace Task caremodel.tests.fail_with_an_nhs_number[" in out
+    assert f"ValueError: no record for {REDACTED} born {REDACTED}" in out
+    assert NHS_NUMBER not in out
+    assert "02/04/1938" not in out
 
 
 def test_a_record_made_without_the_factory_is_redacted_by_the_console_filter() -> None:
