@@ -23,8 +23,8 @@ _SECRET_PAIR = re.compile(
     r"[^\s;&,'\"\]]+"
 )
 _AUTH_SCHEME = re.compile(r"\b(Bearer|Token|Basic)[^\S\n]+(?=\S*\d)[\w.~+/=-]{8,}")
-# DRF tokens (40 hex characters) and session keys (32 lower-case letters and digits).
-_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[0-9a-fA-F]{40}|(?=[a-z]*[0-9])[a-z0-9]{32})(?![A-Za-z0-9])")
+# DRF tokens (40 hex characters) and session keys (32 lower-case letters and digits), standing alone.
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[0-9a-fA-F]{40}|[a-z0-9]{32})(?![A-Za-z0-9])")
 _LONG_ALPHANUMERIC = re.compile(r"[A-Za-z0-9]{32}")
 
 # Values in database error details. PostgreSQL: `Key (nhs_number)=(9434765919) already exists.`,
@@ -53,7 +53,6 @@ _QUERY_VALUE = re.compile(r"([?&][\w.\[\]-]+=)[^&\s\"'#<>]+")
 
 # Full dates, in the forms people and code write them. Dates of birth cannot be told from other dates, so
 # every full date in a message goes; the record's own time is added by the formatter, outside the message.
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -69,6 +68,7 @@ _WORDED_DATE = re.compile(
     rf"(?i)(?<!\w){_DAY}(?:st|nd|rd|th)?[-\s]+(?:of\s+)?{_MONTH}[-\s,]+{_YEAR}(?!\d)"  # 31 January 1950
     rf"|(?<!\w){_MONTH}\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\d)"  # January 31, 1950
 )
+_WORDED_DATE_GATE = re.compile(rf"[\s,-]{_YEAR}(?!\d)")  # a year after a space, comma or dash
 # UK postcodes (outward code, optional space, inward code), any case.
 _POSTCODE = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[^\S\n]*[0-9][A-Za-z]{2}|GIR[^\S\n]*0AA)(?![A-Za-z0-9])",
@@ -81,8 +81,9 @@ _NHS_NUMBER = re.compile(r"[0-9](?<![0-9]{2})(?:(?:[^\S\n]|[-\u2010-\u2015]){0,3
 _DIGIT = re.compile(r"[0-9]")
 
 _Gate = tuple[str, ...] | re.Pattern[str] | None  # substrings of the lower-cased text, or a quick search
+_Rule = tuple[_Gate, re.Pattern[str], str]
 # In order: credentials before the numbers inside them, dates before the ten digits a date and a time make.
-_RULES: tuple[tuple[_Gate, re.Pattern[str], str], ...] = (
+_RULES: tuple[_Rule, ...] = (
     (("authorization", "cookie", "csrf"), _HEADER_VALUE, rf"\1\2{REDACTED}"),
     (("session", "csrf", "token", "passw", "secret", "key"), _SECRET_PAIR, rf"\1\2{REDACTED}"),
     (("bearer", "token", "basic"), _AUTH_SCHEME, rf"\1 {REDACTED}"),
@@ -91,19 +92,20 @@ _RULES: tuple[tuple[_Gate, re.Pattern[str], str], ...] = (
     (("invalid input", "out of range", "copy "), _QUOTED_INPUT, rf'\1"{REDACTED}"'),
     (("<",), _MODEL_REPR, rf"<\1: {REDACTED}>"),
     (_PATIENT_NAME_GATE, _PATIENT_NAME, REDACTED),
-    (("?", "&"), _QUERY_VALUE, rf"\1{REDACTED}"),
     (_LONG_ALPHANUMERIC, _TOKEN, REDACTED),
+    (("?", "&"), _QUERY_VALUE, rf"\1{REDACTED}"),
+)
+_NUMERIC_RULES: tuple[_Rule, ...] = (  # these match only text with a digit in it
     (_NUMERIC_DATE_GATE, _NUMERIC_DATE, REDACTED),
-    (_MONTHS, _WORDED_DATE, REDACTED),
+    (_WORDED_DATE_GATE, _WORDED_DATE, REDACTED),
     (_INWARD_CODE, _POSTCODE, REDACTED),
     (None, _NHS_NUMBER, REDACTED),
 )
-_FIRST_NUMERIC_RULE = 9  # the rules from here on match only text with a digit in it
 
 
 def redact(text: str) -> str:
     """Replace identifiers, credentials and database values in `text` with [redacted]."""
-    rules = _RULES if _DIGIT.search(text) else _RULES[:_FIRST_NUMERIC_RULE]
+    rules = _RULES + _NUMERIC_RULES if _DIGIT.search(text) else _RULES
     lowered = text.lower()
     for gate, pattern, replacement in rules:
         if gate is None or (

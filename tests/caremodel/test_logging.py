@@ -56,7 +56,7 @@ valid_nhs_numbers = (
 any_ten_digits = st.text(alphabet="0123456789", min_size=10, max_size=10)
 separators = st.sampled_from(["", " ", "-", "  ", " - ", "\t", "\u2013"])
 # Text around an identifier: anything but digits.
-surroundings = st.text(alphabet=st.characters(blacklist_categories=["Nd", "No", "Cs"]), max_size=20)
+surroundings = st.text(alphabet=st.characters(exclude_categories=["Nd", "No", "Cs"]), max_size=20)
 
 
 @st.composite
