@@ -129,9 +129,11 @@ def p2(area: Area) -> Patient:
     return PatientFactory(registered_practice=area.practice_b, given_name="Bea", family_name="Hidden")
 
 
-# Ten digits, spaced or not, that are not part of a longer number.
+# Ten digits, spaced or not, that are not part of a longer number. A UUID (a record's public id, a task id)
+# is not an NHS number, though ten of its digits may run across its dashes: it is set aside first.
 _TEN_DIGITS = re.compile(r"(?<![0-9])[0-9](?:(?:[^\S\n]|[-\u2010-\u2015]){0,3}[0-9]){9}(?![0-9])")
 _NOT_DIGITS = re.compile(r"[^0-9]")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class NHSNumberWatch(logging.Handler):
@@ -150,6 +152,7 @@ class NHSNumberWatch(logging.Handler):
         except Exception:
             self.handleError(record)
             return
+        text = _UUID.sub("<uuid>", text)
         numbers = [m for m in _TEN_DIGITS.findall(text) if is_valid_nhs_number(_NOT_DIGITS.sub("", m))]
         if numbers:
             for number in numbers:

@@ -9,6 +9,8 @@ formats the exception again) and the stack. That covers every logger and handler
 import logging
 import operator
 import re
+from collections.abc import Callable
+from re import Match
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -76,12 +78,24 @@ _POSTCODE = re.compile(
 )
 _INWARD_CODE = re.compile(r"[0-9][A-Za-z]{2}(?![A-Za-z0-9])")
 # NHS numbers: ten digits grouped any way by spaces or dashes (943 476 5919, 943-476-5919, 9434765919,
-# 94347 65919), whatever the check digit, unless part of a longer number.
+# 94347 65919), whatever the check digit, unless part of a longer number or of a UUID (records' public ids,
+# task ids), whose digits may run ten long across its dashes.
 _NHS_NUMBER = re.compile(r"[0-9](?<![0-9]{2})(?:(?:[^\S\n]|[-\u2010-\u2015]){0,3}[0-9]){9}(?![0-9])")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _nhs_number(match: Match[str]) -> str:
+    start, end = match.span()
+    for uuid in _UUID.finditer(match.string, max(0, start - 35), end + 35):
+        if uuid.start() <= start and end <= uuid.end():
+            return match.group()
+    return REDACTED
+
+
 _DIGIT = re.compile(r"[0-9]")
 
 _Gate = tuple[str, ...] | re.Pattern[str] | None  # substrings of the lower-cased text, or a quick search
-_Rule = tuple[_Gate, re.Pattern[str], str]
+_Rule = tuple[_Gate, re.Pattern[str], str | Callable[[Match[str]], str]]
 # In order: credentials before the numbers inside them, dates before the ten digits a date and a time make.
 _RULES: tuple[_Rule, ...] = (
     (("authorization", "cookie", "csrf"), _HEADER_VALUE, rf"\1\2{REDACTED}"),
@@ -99,7 +113,7 @@ _NUMERIC_RULES: tuple[_Rule, ...] = (  # these match only text with a digit in i
     (_NUMERIC_DATE_GATE, _NUMERIC_DATE, REDACTED),
     (_WORDED_DATE_GATE, _WORDED_DATE, REDACTED),
     (_INWARD_CODE, _POSTCODE, REDACTED),
-    (None, _NHS_NUMBER, REDACTED),
+    (None, _NHS_NUMBER, _nhs_number),
 )
 
 

@@ -85,6 +85,14 @@ def test_nhs_numbers_in_any_grouping_are_redacted(number: tuple[str, str], befor
     assert digits not in _digits(out)
 
 
+def test_a_uuid_keeps_its_digits_though_ten_run_across_its_dashes() -> None:
+    """Records are addressed by UUIDs; 9434765919 across these dashes is not an NHS number."""
+    line = "Not Found: /api/v1/patients/abcdef94-3476-5919-abcd-ef0123456789/carers/"
+    assert redact(line) == line
+    assert redact(f"{line} for 943 476 5919") == f"{line} for {REDACTED}"
+    assert redact("abcdef94-3476-5919 is no UUID") == f"abcdef{REDACTED} is no UUID"
+
+
 @st.composite
 def postcodes(draw: st.DrawFn) -> str:
     """Any UK postcode shape (A9, A99, AA9, AA99, A9A, AA9A, then 9AA), any case, with or without the space."""

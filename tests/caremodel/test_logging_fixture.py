@@ -65,6 +65,10 @@ def test_number_that_fails_the_check_digit(unredacted):
     logging.getLogger("leaky.module").warning("looked up %s", "943 476 5918")
 
 
+def test_uuid_whose_digits_run_ten_long_across_its_dashes(unredacted):
+    logging.getLogger("leaky.module").warning("GET /api/v1/patients/abcdef94-3476-5919-abcd-ef0123456789/")
+
+
 def test_valid_number_through_the_redacting_factory():
     logging.getLogger("caremodel.module").warning("looked up %s", "943 476 5919")
 """
@@ -94,9 +98,11 @@ def test_the_suite_wide_fixture_fails_a_test_that_logs_a_valid_nhs_number(tmp_pa
         "test_valid_number_in_exception_text",
         "test_valid_number_from_a_quiet_logger_that_does_not_propagate",
         "test_number_that_fails_the_check_digit",
+        "test_uuid_whose_digits_run_ten_long_across_its_dashes",
         "test_valid_number_through_the_redacting_factory",
     }
     assert failures["test_number_that_fails_the_check_digit"] is None
+    assert failures["test_uuid_whose_digits_run_ten_long_across_its_dashes"] is None
     assert failures["test_valid_number_through_the_redacting_factory"] is None
     # The report names the level and the logger, and masks the number.
     expected = {
