@@ -1,6 +1,9 @@
 """One fixture per role, and the two patients every access test needs:
-P1 is registered at GP-A's practice (a care relationship), P2 at another cluster's practice (none)."""
+P1 is registered at GP-A's practice (a care relationship), P2 at another cluster's practice (none).
+Every test also runs under `no_nhs_number_in_logs`: a valid NHS number in any log line fails it."""
 
+import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -8,6 +11,7 @@ import pytest
 
 from caremodel.models import Cluster, Organisation, Role, Team, TeamKind, User
 from patients.models import Patient
+from patients.nhs_number import is_valid_nhs_number
 from tests.caremodel.factories import ClusterFactory, PracticeFactory, TeamFactory, UserFactory
 from tests.patients.factories import PatientFactory
 
@@ -123,3 +127,73 @@ def p1(area: Area) -> Patient:
 @pytest.fixture
 def p2(area: Area) -> Patient:
     return PatientFactory(registered_practice=area.practice_b, given_name="Bea", family_name="Hidden")
+
+
+# Ten digits, spaced or not, that are not part of a longer number. A UUID (a record's public id, a task id)
+# is not an NHS number, though ten of its digits may run across its dashes: it is set aside first.
+_TEN_DIGITS = re.compile(r"(?<![0-9])[0-9](?:(?:[^\S\n]|[-\u2010-\u2015]){0,3}[0-9]){9}(?![0-9])")
+_NOT_DIGITS = re.compile(r"[^0-9]")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+class NHSNumberWatch(logging.Handler):
+    """Formats each record as a plain handler would (message, exception text, stack) and notes those
+    whose output holds a valid NHS number, without repeating the number."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.leaks: list[str] = []
+        self.reported = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        text = _UUID.sub("<uuid>", text)
+        numbers = [m for m in _TEN_DIGITS.findall(text) if is_valid_nhs_number(_NOT_DIGITS.sub("", m))]
+        if numbers:
+            for number in numbers:
+                text = text.replace(number, "<NHS number>")
+            self.leaks.append(text if len(text) <= 500 else text[:500] + " ...")
+
+    def fail_on_new_leaks(self) -> None:
+        leaks, self.reported = self.leaks[self.reported :], len(self.leaks)
+        if leaks:
+            pytest.fail(f"{len(leaks)} log record(s) held a valid NHS number:\n" + "\n".join(leaks), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def no_nhs_number_in_logs() -> Iterator[NHSNumberWatch]:
+    """Every logger logs down to DEBUG during the test and every record is checked, exception text
+    included; a valid NHS number in the output fails the test (RELIABILITY 44, docs/adr/0014)."""
+    watch = NHSNumberWatch()
+    root = logging.getLogger()
+    loggers = [root, *(x for x in logging.Logger.manager.loggerDict.values() if isinstance(x, logging.Logger))]
+    raised = [(logger, logger.level) for logger in loggers if logger.level > logging.DEBUG]
+    # Records of a logger that does not propagate never reach the root's handlers.
+    ends = [logger for logger in loggers if logger is root or not logger.propagate]
+    for logger, _ in raised:
+        logger.setLevel(logging.DEBUG)
+    for logger in ends:
+        logger.addHandler(watch)
+    try:
+        yield watch
+    finally:
+        for logger in ends:
+            logger.removeHandler(watch)
+        for logger, level in raised:
+            logger.setLevel(level)
+    watch.fail_on_new_leaks()  # records of the teardown, or of a test that failed anyway
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A leak during the test's setup or body fails the test itself, not only its teardown."""
+    result = yield
+    watch = getattr(item, "funcargs", {}).get("no_nhs_number_in_logs")
+    if watch is not None:
+        watch.fail_on_new_leaks()
+    return result

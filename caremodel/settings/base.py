@@ -232,10 +232,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 SERVICE_NAME = "CareModel"
 
+# Records are redacted as they are made, whichever handler prints them (caremodel/logging.py, docs/adr/0014).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "caremodel.logging.RedactIdentifiersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        # Without Django's own handlers: its console handler repeats the root's, and its error mail is built
+        # from the exception and the request themselves, where redaction cannot reach.
+        "django": {"handlers": [], "level": "INFO"},
+        # SQL and its parameters (names, dates of birth) are never logged, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
+    },
 }
