@@ -42,9 +42,12 @@ run: demo ## Set up, load the demo and serve at http://127.0.0.1:8000
 	@echo "Serving CareModel at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Test processes (pytest-xdist); each has its own test database and live server.
+TEST_WORKERS ?= 2
+
 .PHONY: test
-test: setup ## Set up and run the whole test suite (browser tests included)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+test: setup ## Set up and run the whole test suite (browser tests included), in TEST_WORKERS processes
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: setup ## ruff, mypy, the patient-access lint and the dependency direction (import-linter)
