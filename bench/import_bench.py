@@ -40,12 +40,15 @@ def write_feed(path: Path, numbers: list[str], rows: int) -> None:
     rng = random.Random(7)  # noqa: S311 - synthetic data
     today = timezone.localdate()
     with path.open("w", encoding="utf-8") as out:
-        out.write("nhs_number,event_type,event_date,provider_code,source_id,length_of_stay,discharge_destination\n")
+        out.write(
+            "nhs_number,event_type,event_date,provider_code,source_id,length_of_stay,discharge_destination,with_fracture\n"
+        )
         for n in range(rows):
             kind = KINDS[n % len(KINDS)]
             stay = str(rng.randrange(1, 20)) if kind.endswith("admission") else ""
+            fracture = ("yes" if rng.random() < 0.1 else "no") if kind == "fall" else ""  # a fall says which
             when = today - timedelta(days=1 + rng.randrange(700))
-            out.write(f"{rng.choice(numbers)},{kind},{when.isoformat()},RDM03,IMP{n:08d},{stay},\n")
+            out.write(f"{rng.choice(numbers)},{kind},{when.isoformat()},RDM03,IMP{n:08d},{stay},,{fracture}\n")
 
 
 def main() -> None:
@@ -69,7 +72,7 @@ def main() -> None:
     data = path.read_bytes()
     # The machine may be shared: the load average and this process's own CPU time put the wall time in context.
     print(f"load average before: {os.getloadavg()[0]:.1f}")
-    bad_last_row = data + b"9434765918,fall,2024-01-01,RDM03,BAD1,,\n"
+    bad_last_row = data + b"9434765918,fall,2024-01-01,RDM03,BAD1,,,no\n"
     runs = (
         ("strict, one bad row at the end (nothing applied)", bad_last_row, True),
         ("first import", data, False),
